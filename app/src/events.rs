@@ -1,0 +1,360 @@
+//! The event protocol: the one typed [`Event`] enum that the server writes and the UI reads.
+//!
+//! On the wire every event is one JSON object
+//! `{"type": "<snake_case name>", "data": {...}, "timestamp": <unix seconds as a float>}`,
+//! byte-for-byte what clients of the original design parse. [`Envelope`] is that object.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Everything that can happen in Longbox that an open page should hear about.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum Event {
+    /// The file list changed; `rebuild_complete` is true once the new state is committed.
+    CacheUpdated(CacheUpdated),
+    /// The watcher was started, stopped, enabled or disabled.
+    WatcherStatus(WatcherStatus),
+    /// One file was processed (tagged and/or renamed), successfully or not.
+    FileProcessed(FileProcessed),
+    /// A job changed status or finished one more item.
+    JobUpdated(JobUpdated),
+    /// First event on every stream: who this connection is and what it listens to.
+    Connected(Connected),
+    /// The client missed events it cannot replay and must refetch everything.
+    Resync(Resync),
+    /// A message for people: shown as a toast.
+    Notification(Notification),
+}
+
+/// Payload of [`Event::CacheUpdated`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CacheUpdated {
+    /// False while a rebuild runs, true once its result is committed.
+    pub rebuild_complete: bool,
+    /// Human-readable summary, e.g. "3 added, 1 removed".
+    pub message: String,
+}
+
+/// Payload of [`Event::WatcherStatus`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatcherStatus {
+    /// The OS watch is active and the file list follows the disk.
+    pub running: bool,
+    /// Newly completed comics are processed automatically.
+    pub enabled: bool,
+}
+
+/// Payload of [`Event::FileProcessed`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileProcessed {
+    /// Path of the file relative to the library (after any rename).
+    pub filepath: String,
+    /// File name of the result.
+    pub filename: String,
+    /// Whether processing succeeded.
+    pub success: bool,
+    /// Why it failed; `null` on the wire when it did not.
+    pub error: Option<String>,
+}
+
+/// Payload of [`Event::JobUpdated`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobUpdated {
+    /// The job's UUID.
+    pub job_id: String,
+    /// Where the job is in its life.
+    pub status: JobStatus,
+    /// Counters so far.
+    pub progress: JobProgress,
+}
+
+/// The life of a job: `queued → processing → completed | failed | cancelled`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Waiting for a worker.
+    Queued,
+    /// Items are being processed.
+    Processing,
+    /// Every item ran (some may have failed individually).
+    Completed,
+    /// The job itself could not run.
+    Failed,
+    /// Stopped by a user; items not started were left untouched.
+    Cancelled,
+}
+
+impl JobStatus {
+    /// True once the job will never change again.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Completed | Self::Failed | Self::Cancelled)
+    }
+
+    /// The wire name, e.g. `"processing"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Processing => "processing",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Counters of a job.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct JobProgress {
+    /// Items finished, successfully or not.
+    pub processed: u64,
+    /// Items in the job.
+    pub total: u64,
+    /// Items that succeeded (skipped counts as success).
+    pub success: u64,
+    /// Items that failed.
+    pub errors: u64,
+    /// `processed / total` as 0–100.
+    pub percentage: f64,
+}
+
+impl JobProgress {
+    /// Counters with `percentage` derived from `processed` and `total`.
+    pub fn new(processed: u64, total: u64, success: u64, errors: u64) -> Self {
+        let percentage = if total == 0 {
+            100.0
+        } else {
+            (processed as f64 * 100.0 / total as f64).clamp(0.0, 100.0)
+        };
+        Self {
+            processed,
+            total,
+            success,
+            errors,
+            percentage,
+        }
+    }
+}
+
+/// Payload of [`Event::Connected`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Connected {
+    /// Server-assigned id of this stream, as listed by `/api/events/status`.
+    pub connection_id: String,
+    /// Type names this stream receives.
+    pub subscriptions: Vec<String>,
+}
+
+/// Payload of [`Event::Resync`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Resync {
+    /// Why the client must refetch, e.g. "last event id is outside the history window".
+    pub reason: String,
+}
+
+/// Payload of [`Event::Notification`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    /// Severity, which picks the toast colour.
+    pub level: NotificationLevel,
+    /// Text shown to the user.
+    pub message: String,
+}
+
+/// Severity of a [`Notification`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationLevel {
+    /// Neutral information.
+    Info,
+    /// Something finished well.
+    Success,
+    /// Something needs attention.
+    Warning,
+    /// Something failed.
+    Error,
+}
+
+/// The type name of an event, as used in `type` and in `?subscribe=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventType {
+    /// `cache_updated`
+    CacheUpdated,
+    /// `watcher_status`
+    WatcherStatus,
+    /// `file_processed`
+    FileProcessed,
+    /// `job_updated`
+    JobUpdated,
+    /// `connected`
+    Connected,
+    /// `resync`
+    Resync,
+    /// `notification`
+    Notification,
+}
+
+impl EventType {
+    /// Every type, in declaration order.
+    pub const ALL: [EventType; 7] = [
+        Self::CacheUpdated,
+        Self::WatcherStatus,
+        Self::FileProcessed,
+        Self::JobUpdated,
+        Self::Connected,
+        Self::Resync,
+        Self::Notification,
+    ];
+
+    /// The snake_case wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CacheUpdated => "cache_updated",
+            Self::WatcherStatus => "watcher_status",
+            Self::FileProcessed => "file_processed",
+            Self::JobUpdated => "job_updated",
+            Self::Connected => "connected",
+            Self::Resync => "resync",
+            Self::Notification => "notification",
+        }
+    }
+
+    /// A distinct bit, so a set of types fits in a `u8`.
+    pub fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+
+    /// Types every stream receives whatever it subscribed to.
+    pub fn always_delivered(self) -> bool {
+        matches!(self, Self::Connected | Self::Resync)
+    }
+}
+
+impl fmt::Display for EventType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An unknown event type name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownEventType(pub String);
+
+impl fmt::Display for UnknownEventType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let known: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+        write!(
+            f,
+            "unknown event type `{}`, expected one of {}",
+            self.0,
+            known.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownEventType {}
+
+impl FromStr for EventType {
+    type Err = UnknownEventType;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EventType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| UnknownEventType(s.to_string()))
+    }
+}
+
+impl Event {
+    /// This event's type name.
+    pub fn event_type(&self) -> EventType {
+        match self {
+            Self::CacheUpdated(_) => EventType::CacheUpdated,
+            Self::WatcherStatus(_) => EventType::WatcherStatus,
+            Self::FileProcessed(_) => EventType::FileProcessed,
+            Self::JobUpdated(_) => EventType::JobUpdated,
+            Self::Connected(_) => EventType::Connected,
+            Self::Resync(_) => EventType::Resync,
+            Self::Notification(_) => EventType::Notification,
+        }
+    }
+}
+
+/// One event as it travels: the event plus when it was published.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Envelope {
+    /// What happened.
+    pub event: Event,
+    /// Unix seconds, fractional.
+    pub timestamp: f64,
+}
+
+/// The serialised shape, field order as on the wire: `type`, `data`, `timestamp`.
+#[derive(Serialize)]
+struct WireOut<'a> {
+    #[serde(flatten)]
+    event: &'a Event,
+    timestamp: f64,
+}
+
+/// What is read back; `timestamp` may be absent (a manual broadcast).
+#[derive(Deserialize)]
+struct WireIn {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    data: Option<serde_json::Value>,
+    #[serde(default)]
+    timestamp: Option<f64>,
+}
+
+impl Serialize for Envelope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WireOut {
+            event: &self.event,
+            timestamp: self.timestamp,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Envelope {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = WireIn::deserialize(deserializer)?;
+        let timestamp = wire.timestamp.unwrap_or(0.0);
+        Envelope::from_parts(&wire.kind, wire.data.unwrap_or(serde_json::Value::Null), timestamp)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl Envelope {
+    /// Wraps an event with the given timestamp.
+    pub fn new(event: Event, timestamp: f64) -> Self {
+        Self { event, timestamp }
+    }
+
+    /// Builds an envelope from a type name and a payload, with a readable error naming
+    /// the type and the payload problem when either is wrong.
+    pub fn from_parts(
+        kind: &str,
+        data: serde_json::Value,
+        timestamp: f64,
+    ) -> Result<Self, String> {
+        let event_type: EventType = kind.parse().map_err(|e: UnknownEventType| e.to_string())?;
+        let tagged = serde_json::json!({ "type": kind, "data": data });
+        let event = serde_json::from_value::<Event>(tagged)
+            .map_err(|e| format!("invalid data for `{event_type}`: {e}"))?;
+        Ok(Self { event, timestamp })
+    }
+
+    /// Parses one JSON envelope, e.g. an SSE `data:` line.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// The JSON text of this envelope.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an envelope always serialises")
+    }
+}

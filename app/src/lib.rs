@@ -1,0 +1,56 @@
+//! The shared crate of Longbox, compiled for the server (`ssr`) and the browser (`hydrate`).
+//!
+//! - [`events`]: the event protocol (the one `Event` enum both sides use).
+//! - [`api`]: request and response types of the REST API.
+//! - [`components`]: small view pieces (header, theme toggle, ...).
+//! - [`pages`]: one module per route.
+
+pub mod api;
+pub mod components;
+pub mod events;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    StaticSegment,
+};
+
+/// The HTML document the server renders around [`App`].
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The root component: header plus routed pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/longbox.css"/>
+        <Title text="Longbox"/>
+        <Router>
+            <components::header::Header/>
+            <main class="page">
+                <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
+                    <Route path=StaticSegment("") view=pages::home::HomePage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,146 @@
+//! Command-line flags and their environment equivalents, turned into a [`Config`].
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// `longbox`: a self-hosted comic library maintainer with a live web UI.
+#[derive(Debug, Parser)]
+#[command(name = "longbox", version, about)]
+pub struct Cli {
+    /// What to do; serving the library when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Flags of the server.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// Subcommands besides serving.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a sample library of comics into DIR (created if missing).
+    DemoLibrary {
+        /// Folder to write the sample library into.
+        dir: PathBuf,
+    },
+}
+
+/// Flags of the server.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Folder of comic archives to watch and maintain.
+    #[arg(long, env = "LONGBOX_LIBRARY")]
+    pub library: Option<PathBuf>,
+    /// Folder for everything the server stores (database, job state).
+    #[arg(long, env = "LONGBOX_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on; wins over the Leptos site address.
+    #[arg(long, env = "LONGBOX_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Seconds between `: heartbeat` comments on event streams.
+    #[arg(long, env = "LONGBOX_HEARTBEAT_SECS", default_value_t = 15)]
+    pub heartbeat_secs: u64,
+    /// Events kept for replay to reconnecting clients.
+    #[arg(long, env = "LONGBOX_HISTORY_SIZE", default_value_t = 1024)]
+    pub history_size: usize,
+    /// Events queued per client before it is dropped as too slow.
+    #[arg(long, env = "LONGBOX_CLIENT_QUEUE", default_value_t = 100)]
+    pub client_queue: usize,
+}
+
+/// Everything the server needs to run, resolved from the flags.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Root of the comic library.
+    pub library: PathBuf,
+    /// Where the database and other state live.
+    pub data_dir: PathBuf,
+    /// Listen address.
+    pub addr: SocketAddr,
+    /// Heartbeat period of event streams, in seconds.
+    pub heartbeat_secs: u64,
+    /// Replay window of the event hub.
+    pub history_size: usize,
+    /// Per-client queue bound of the event hub.
+    pub client_queue: usize,
+}
+
+impl Config {
+    /// A configuration with defaults for everything but the two folders (used by tests).
+    pub fn new(library: PathBuf, data_dir: PathBuf) -> Self {
+        Self {
+            library,
+            data_dir,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            heartbeat_secs: 15,
+            history_size: 1024,
+            client_queue: 100,
+        }
+    }
+}
+
+/// Why the flags cannot make a [`Config`]; printed as one line, exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// No `--library` and no `LONGBOX_LIBRARY`.
+    #[error("no library folder given: pass --library <DIR> or set LONGBOX_LIBRARY")]
+    NoLibrary,
+    /// The library folder does not exist or cannot be read.
+    #[error("library folder {path} cannot be used: {reason}")]
+    BadLibrary {
+        /// The folder given.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The data folder cannot be created.
+    #[error("data folder {path} cannot be created: {reason}")]
+    BadDataDir {
+        /// The folder given.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl ServeArgs {
+    /// Checks the folders and resolves defaults.
+    pub fn into_config(self) -> Result<Config, ConfigError> {
+        let library = self.library.ok_or(ConfigError::NoLibrary)?;
+        let bad = |reason: String| ConfigError::BadLibrary {
+            path: library.display().to_string(),
+            reason,
+        };
+        let meta = std::fs::metadata(&library).map_err(|e| bad(e.to_string()))?;
+        if !meta.is_dir() {
+            return Err(bad("not a folder".into()));
+        }
+        std::fs::read_dir(&library).map_err(|e| bad(e.to_string()))?;
+        let library = library.canonicalize().map_err(|e| bad(e.to_string()))?;
+        let data_dir = self.data_dir.unwrap_or_else(default_data_dir);
+        std::fs::create_dir_all(&data_dir).map_err(|e| ConfigError::BadDataDir {
+            path: data_dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(Config {
+            library,
+            data_dir,
+            addr: self.addr,
+            heartbeat_secs: self.heartbeat_secs.max(1),
+            history_size: self.history_size.max(1),
+            client_queue: self.client_queue.max(1),
+        })
+    }
+}
+
+/// `$XDG_DATA_HOME/longbox`, else `~/.local/share/longbox`, else `./longbox-data`.
+fn default_data_dir() -> PathBuf {
+    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(xdg).join("longbox");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home).join(".local/share/longbox");
+    }
+    PathBuf::from("longbox-data")
+}

@@ -1,0 +1,38 @@
+//! The HTTP layer: one module per resource, all wired in [`router`].
+
+pub mod error;
+pub mod events;
+mod health;
+mod metrics;
+
+use crate::AppState;
+use axum::routing::{any, get, post};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+/// The API routes alone (what tests and benchmarks usually need).
+pub fn api_router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/health", get(health::health))
+        .route("/api/events/stream", get(events::stream))
+        .route("/api/events/stats", get(events::stats))
+        .route("/api/events/status", get(events::status))
+        .route("/api/events/broadcast", post(events::broadcast))
+        .route("/metrics", get(metrics::metrics))
+        .route("/api/{*rest}", any(error::api_not_found))
+        .with_state(state)
+}
+
+/// The whole site: the API plus the server-rendered, hydrated pages and static files.
+pub fn router(state: AppState, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(app::App);
+    let site = Router::new()
+        .leptos_routes(&options, routes, {
+            let options = options.clone();
+            move || app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(app::shell))
+        .with_state(options);
+    api_router(state).merge(site)
+}

@@ -1,0 +1,438 @@
+//! The event hub: the one place events are numbered, remembered and fanned out.
+//!
+//! Any task calls [`EventHub::publish`] with a typed [`Event`]. The hub serialises it once into
+//! a ready SSE frame ([`Published::frame`]), numbers it, keeps it in a bounded history for replay,
+//! remembers the last event of each type (and each job) for new subscribers, and offers it to
+//! every subscriber's bounded queue without ever waiting: a subscriber whose queue is full is
+//! evicted and counted, and its browser catches up from history when it reconnects.
+//!
+//! Registration and publishing take the same lock, so a subscriber's backlog (replay or current
+//! state) and its live queue meet with no gap and no duplicate.
+//!
+//! Event ids start at the server's start time in microseconds, so they keep increasing across
+//! restarts and an id from an earlier run is always outside the window (→ `resync`).
+//!
+//! Handlers only see this type's methods; a multi-instance backend (e.g. Redis pub/sub, which
+//! would assign ids and deliver what it reads back through [`EventHub::deliver`]) slots in behind
+//! [`Backend`] without touching them.
+
+mod metrics;
+
+pub use metrics::{HubStats, LatencyHistogram};
+
+use app::events::{Envelope, Event, EventType};
+use bytes::Bytes;
+use serde::Serialize;
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// One published event, serialised once and shared by every subscriber.
+#[derive(Debug)]
+pub struct Published {
+    /// Hub-assigned id, increasing.
+    pub id: u64,
+    /// The event's type, for filtering.
+    pub event_type: EventType,
+    /// The job it belongs to, for `job_updated` (last state per job).
+    pub job_id: Option<String>,
+    /// `id: N\ndata: {json}\n\n`, ready for the socket.
+    pub frame: Bytes,
+    /// When it was published, for the publish→write latency histogram.
+    pub published_at: Instant,
+}
+
+/// Sizes of the hub.
+#[derive(Clone, Copy, Debug)]
+pub struct HubConfig {
+    /// Events kept for replay.
+    pub history_size: usize,
+    /// Events queued per subscriber before it is evicted.
+    pub client_queue: usize,
+}
+
+/// Where published events travel before fan-out. Only `Local` exists today: this process is the
+/// only instance. A shared backend would go here as a new variant.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    /// Deliver directly to this process's subscribers.
+    Local,
+}
+
+/// A set of event types, as bits of [`EventType::bit`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TypeFilter(u8);
+
+impl TypeFilter {
+    /// Every type.
+    pub const ALL: TypeFilter = TypeFilter(u8::MAX);
+
+    /// Only these types (plus the ones every stream receives).
+    pub fn only(types: &[EventType]) -> Self {
+        TypeFilter(types.iter().fold(0, |bits, t| bits | t.bit()))
+    }
+
+    /// Whether a stream with this filter receives `t`.
+    pub fn allows(self, t: EventType) -> bool {
+        t.always_delivered() || self.0 & t.bit() != 0
+    }
+
+    /// The type names received, for `connected` and the status list.
+    pub fn names(self) -> Vec<String> {
+        EventType::ALL
+            .into_iter()
+            .filter(|t| self.allows(*t))
+            .map(|t| t.as_str().to_string())
+            .collect()
+    }
+}
+
+/// What a new stream asks for.
+#[derive(Clone, Debug)]
+pub struct SubscribeRequest {
+    /// `Last-Event-ID` (header or query), if any; `Some(None)` for an unreadable one.
+    pub last_event_id: Option<Option<u64>>,
+    /// Types wanted.
+    pub filter: TypeFilter,
+    /// Peer address, when known.
+    pub remote_addr: Option<SocketAddr>,
+    /// `User-Agent`, when sent.
+    pub user_agent: Option<String>,
+}
+
+/// Live facts about one connection, shared by the hub and its stream.
+#[derive(Debug)]
+pub struct ConnectionInfo {
+    /// Server-assigned connection id.
+    pub id: String,
+    /// Peer address, when known.
+    pub remote_addr: Option<SocketAddr>,
+    /// `User-Agent`, when sent.
+    pub user_agent: Option<String>,
+    /// Unix seconds when the stream opened.
+    pub connected_since: f64,
+    /// Types received.
+    pub filter: TypeFilter,
+    /// Id of the last event written to the socket (0 = none yet).
+    pub last_event_id: AtomicU64,
+}
+
+/// One row of `GET /api/events/status`.
+#[derive(Debug, Serialize)]
+pub struct ConnectionStatus {
+    /// Server-assigned connection id.
+    pub connection_id: String,
+    /// Peer address.
+    pub remote_addr: Option<String>,
+    /// `User-Agent`.
+    pub user_agent: Option<String>,
+    /// Unix seconds when the stream opened.
+    pub connected_since: f64,
+    /// Id of the last event written to the socket.
+    pub last_event_id: Option<u64>,
+    /// Events waiting in this connection's queue.
+    pub queue_length: usize,
+    /// Types received.
+    pub subscriptions: Vec<String>,
+}
+
+/// A registered stream: what to send first, then the live queue.
+pub struct Subscription {
+    /// Facts about this connection.
+    pub info: Arc<ConnectionInfo>,
+    /// Set when the client's id could not be replayed: the reason to put in `resync`.
+    pub resync: Option<String>,
+    /// Replayed events, or the current state, to write before live ones.
+    pub backlog: Vec<Arc<Published>>,
+    /// Live events, in order.
+    pub receiver: mpsc::Receiver<Arc<Published>>,
+    /// Unregisters on drop.
+    _guard: SubscriberGuard,
+}
+
+/// Removes the subscriber from the hub when its stream is dropped.
+struct SubscriberGuard {
+    hub: Arc<EventHub>,
+    key: u64,
+}
+
+impl Drop for SubscriberGuard {
+    fn drop(&mut self) {
+        self.hub.unsubscribe(self.key);
+    }
+}
+
+struct Subscriber {
+    sender: mpsc::Sender<Arc<Published>>,
+    info: Arc<ConnectionInfo>,
+}
+
+struct HubState {
+    next_id: u64,
+    history: VecDeque<Arc<Published>>,
+    last_by_type: HashMap<EventType, Arc<Published>>,
+    last_by_job: HashMap<String, Arc<Published>>,
+    subscribers: HashMap<u64, Subscriber>,
+    next_key: u64,
+}
+
+/// The event hub. Shared as `Arc<EventHub>`.
+pub struct EventHub {
+    state: Mutex<HubState>,
+    config: HubConfig,
+    backend: Backend,
+    stats: HubStats,
+    shutdown: CancellationToken,
+}
+
+/// Unix seconds as a float.
+pub fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+impl EventHub {
+    /// A hub with ids starting at the current time in microseconds.
+    pub fn new(config: HubConfig) -> Arc<Self> {
+        let first_id = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_micros() as u64)
+            .unwrap_or(1);
+        Arc::new(Self {
+            state: Mutex::new(HubState {
+                next_id: first_id,
+                history: VecDeque::with_capacity(config.history_size),
+                last_by_type: HashMap::new(),
+                last_by_job: HashMap::new(),
+                subscribers: HashMap::new(),
+                next_key: 1,
+            }),
+            config,
+            backend: Backend::Local,
+            stats: HubStats::default(),
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    /// Counters and the latency histogram.
+    pub fn stats(&self) -> &HubStats {
+        &self.stats
+    }
+
+    /// Cancelled when the server shuts down; every stream ends on it.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Ends every stream (server shutdown).
+    pub fn close_all(&self) {
+        self.shutdown.cancel();
+    }
+
+    /// Publishes an event now; returns its id.
+    pub fn publish(&self, event: Event) -> u64 {
+        self.publish_envelope(Envelope::new(event, unix_now()))
+    }
+
+    /// Publishes an envelope with its own timestamp; returns its id.
+    pub fn publish_envelope(&self, envelope: Envelope) -> u64 {
+        match self.backend {
+            Backend::Local => self.deliver(envelope),
+        }
+    }
+
+    /// Numbers, remembers and fans out one envelope to this process's subscribers.
+    pub fn deliver(&self, envelope: Envelope) -> u64 {
+        let event_type = envelope.event.event_type();
+        let job_id = match &envelope.event {
+            Event::JobUpdated(j) => Some(j.job_id.clone()),
+            _ => None,
+        };
+        let json = envelope.to_json();
+        let published_at = Instant::now();
+        let mut evicted = 0u64;
+        let mut delivered = 0u64;
+        let id = {
+            let mut st = self.state.lock().expect("hub lock");
+            let id = st.next_id;
+            st.next_id += 1;
+            let mut frame = Vec::with_capacity(json.len() + 32);
+            frame.extend_from_slice(b"id: ");
+            frame.extend_from_slice(id.to_string().as_bytes());
+            frame.extend_from_slice(b"\ndata: ");
+            frame.extend_from_slice(json.as_bytes());
+            frame.extend_from_slice(b"\n\n");
+            let published = Arc::new(Published {
+                id,
+                event_type,
+                job_id: job_id.clone(),
+                frame: Bytes::from(frame),
+                published_at,
+            });
+            if st.history.len() == self.config.history_size {
+                st.history.pop_front();
+            }
+            st.history.push_back(published.clone());
+            match job_id {
+                Some(job) => {
+                    st.last_by_job.insert(job, published.clone());
+                }
+                None => {
+                    st.last_by_type.insert(event_type, published.clone());
+                }
+            }
+            st.subscribers.retain(|_, sub| {
+                if !sub.info.filter.allows(event_type) {
+                    return true;
+                }
+                match sub.sender.try_send(published.clone()) {
+                    Ok(()) => {
+                        delivered += 1;
+                        true
+                    }
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        evicted += 1;
+                        tracing::warn!(connection = %sub.info.id, "event queue full: dropping slow client");
+                        false
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => false,
+                }
+            });
+            id
+        };
+        self.stats.record_publish(event_type, delivered, evicted);
+        id
+    }
+
+    /// Forgets the last state of a deleted job, so new tabs no longer see it.
+    pub fn forget_job(&self, job_id: &str) {
+        self.state.lock().expect("hub lock").last_by_job.remove(job_id);
+    }
+
+    /// Registers a stream and computes what it must receive before live events.
+    pub fn subscribe(self: &Arc<Self>, req: SubscribeRequest) -> Subscription {
+        let (sender, receiver) = mpsc::channel(self.config.client_queue);
+        let mut st = self.state.lock().expect("hub lock");
+        let key = st.next_key;
+        st.next_key += 1;
+        let info = Arc::new(ConnectionInfo {
+            id: format!("c{key}"),
+            remote_addr: req.remote_addr,
+            user_agent: req.user_agent,
+            connected_since: unix_now(),
+            filter: req.filter,
+            last_event_id: AtomicU64::new(0),
+        });
+        let (resync, backlog) = match req.last_event_id {
+            None => (None, current_state(&st)),
+            Some(Some(last)) if in_window(&st, last) => (
+                None,
+                st.history
+                    .iter()
+                    .filter(|p| p.id > last)
+                    .cloned()
+                    .collect(),
+            ),
+            Some(_) => (
+                Some("last event id is outside the replay window".to_string()),
+                current_state(&st),
+            ),
+        };
+        let backlog = backlog
+            .into_iter()
+            .filter(|p| req.filter.allows(p.event_type))
+            .collect();
+        st.subscribers.insert(
+            key,
+            Subscriber {
+                sender,
+                info: info.clone(),
+            },
+        );
+        drop(st);
+        self.stats.record_connect();
+        Subscription {
+            info,
+            resync,
+            backlog,
+            receiver,
+            _guard: SubscriberGuard {
+                hub: self.clone(),
+                key,
+            },
+        }
+    }
+
+    fn unsubscribe(&self, key: u64) {
+        self.state.lock().expect("hub lock").subscribers.remove(&key);
+    }
+
+    /// Streams currently registered.
+    pub fn active_clients(&self) -> usize {
+        self.state.lock().expect("hub lock").subscribers.len()
+    }
+
+    /// Oldest and newest id still in history, if any.
+    pub fn history_bounds(&self) -> Option<(u64, u64)> {
+        let st = self.state.lock().expect("hub lock");
+        Some((st.history.front()?.id, st.history.back()?.id))
+    }
+
+    /// Events currently held for replay.
+    pub fn history_len(&self) -> usize {
+        self.state.lock().expect("hub lock").history.len()
+    }
+
+    /// The replay window size.
+    pub fn config(&self) -> HubConfig {
+        self.config
+    }
+
+    /// One row per registered stream.
+    pub fn connections(&self) -> Vec<ConnectionStatus> {
+        let st = self.state.lock().expect("hub lock");
+        let mut rows: Vec<ConnectionStatus> = st
+            .subscribers
+            .values()
+            .map(|sub| {
+                let last = sub.info.last_event_id.load(Ordering::Relaxed);
+                ConnectionStatus {
+                    connection_id: sub.info.id.clone(),
+                    remote_addr: sub.info.remote_addr.map(|a| a.to_string()),
+                    user_agent: sub.info.user_agent.clone(),
+                    connected_since: sub.info.connected_since,
+                    last_event_id: (last != 0).then_some(last),
+                    queue_length: sub.sender.max_capacity() - sub.sender.capacity(),
+                    subscriptions: sub.info.filter.names(),
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| a.connected_since.total_cmp(&b.connected_since));
+        rows
+    }
+}
+
+/// Whether every event after `last` is still in history.
+fn in_window(st: &HubState, last: u64) -> bool {
+    let newest = st.next_id - 1;
+    let oldest = st.history.front().map_or(st.next_id, |p| p.id);
+    last >= oldest.saturating_sub(1) && last <= newest
+}
+
+/// The last event of each type and of each job, oldest first.
+fn current_state(st: &HubState) -> Vec<Arc<Published>> {
+    let mut events: Vec<Arc<Published>> = st
+        .last_by_type
+        .values()
+        .chain(st.last_by_job.values())
+        .cloned()
+        .collect();
+    events.sort_by_key(|p| p.id);
+    events
+}

@@ -1,0 +1,49 @@
+//! Longbox's server: watches a comic library, keeps its file list, and pushes every change to
+//! every open browser over Server-Sent Events.
+//!
+//! The data path, one module per step:
+//! `library` (disk, watcher, SQLite store) → [`hub`] (numbering, history, fan-out) →
+//! [`http`] (`/api/events/stream` and the REST API) → the `app` crate in the browser.
+//!
+//! - [`config`]: command-line flags and environment, resolved into a [`Config`].
+//! - [`site`]: Leptos site options, with or without cargo-leptos.
+//! - [`hub`]: [`hub::EventHub`], the only place that assigns event ids.
+//! - [`http`]: the router and one module per resource; [`http::error::ApiError`] is the one
+//!   error type mapped to `{"error": "..."}`.
+//! - [`demo`]: writes a realistic sample library.
+//! - [`server`]: binds, serves and shuts down gracefully.
+
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod hub;
+pub mod server;
+pub mod site;
+
+pub use config::Config;
+pub use server::{run, Server};
+
+use std::sync::Arc;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The resolved configuration.
+    pub config: Arc<Config>,
+    /// The event hub.
+    pub hub: Arc<hub::EventHub>,
+}
+
+impl AppState {
+    /// Builds the state for a configuration.
+    pub fn new(config: Config) -> Self {
+        let hub = hub::EventHub::new(hub::HubConfig {
+            history_size: config.history_size,
+            client_queue: config.client_queue,
+        });
+        Self {
+            config: Arc::new(config),
+            hub,
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Binding, serving and graceful shutdown.
+
+use crate::{http, site, AppState, Config};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// How long open connections get to finish after shutdown starts.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// A bound, not yet serving server (tests bind to port 0 and read [`Server::addr`]).
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    /// Binds the configured address and builds the state.
+    pub async fn bind(config: Config) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.addr))?;
+        Ok(Self {
+            listener,
+            state: AppState::new(config),
+        })
+    }
+
+    /// The address actually bound.
+    pub fn addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("bound listener")
+    }
+
+    /// The shared state (hub, config), e.g. for tests that publish directly.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves until `stop` is cancelled, then ends every event stream and returns.
+    pub async fn serve(self, stop: CancellationToken) -> anyhow::Result<()> {
+        let addr = self.addr();
+        let options = site::leptos_options(addr);
+        let app = http::router(self.state.clone(), options);
+        let hub = self.state.hub.clone();
+        tracing::info!("Longbox listening on http://{addr}");
+        let graceful = {
+            let stop = stop.clone();
+            async move {
+                stop.cancelled().await;
+                tracing::info!("shutting down: closing event streams");
+                hub.close_all();
+            }
+        };
+        let serving = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(graceful);
+        let serving = tokio::spawn(async move { serving.await });
+        tokio::select! {
+            res = serving => res??,
+            _ = async { stop.cancelled().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {
+                tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}; exiting anyway");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let server = Server::bind(config).await?;
+    let stop = CancellationToken::new();
+    tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            shutdown_signal().await;
+            stop.cancel();
+        }
+    });
+    server.serve(stop).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("install SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term.recv() => {},
+    }
+}
