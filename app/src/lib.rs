@@ -2,12 +2,14 @@
 //!
 //! - [`events`]: the event protocol (the one `Event` enum both sides use).
 //! - [`api`]: request and response types of the REST API.
+//! - [`live`]: the tab's one event stream, decoded into signals.
 //! - [`components`]: small view pieces (header, theme toggle, ...).
 //! - [`pages`]: one module per route.
 
 pub mod api;
 pub mod components;
 pub mod events;
+pub mod live;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -41,6 +43,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    live::provide_live();
+    // Marks the page as interactive once the WASM has taken over (end-to-end tests wait on it).
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/longbox.css"/>
         <Title text="Longbox"/>
@@ -51,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::home::HomePage/>
                 </Routes>
             </main>
+            <components::toasts::Toasts/>
         </Router>
     }
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::connection_dot::ConnectionDot;
 use super::theme_toggle::ThemeToggle;
 
 /// The top bar shown on every page.
@@ -12,6 +13,7 @@ pub fn Header() -> impl IntoView {
             <a class="brand" href="/">"Longbox"</a>
             <nav class="nav"></nav>
             <div class="topbar-controls">
+                <ConnectionDot/>
                 <ThemeToggle/>
             </div>
         </header>

@@ -1,0 +1,40 @@
+# The two commands of the README: `make run` and `make test`. Both install what is missing first.
+SHELL := bash
+.ONESHELL:
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+LIBRARY ?=
+DATA_DIR ?=
+ADDR ?= 127.0.0.1:3000
+
+.PHONY: run test setup build lint unit e2e demo-library
+
+## Set up and serve Longbox at http://$(ADDR) (the demo library unless LIBRARY=/path).
+run: setup build
+	lib="$(LIBRARY)"; data="$(DATA_DIR)"
+	if [ -z "$$lib" ]; then
+	  lib=target/demo-library; data=$${data:-target/demo-data}
+	  ./target/release/longbox demo-library "$$lib"
+	fi
+	exec ./target/release/longbox --library "$$lib" $${data:+--data-dir "$$data"} --addr "$(ADDR)"
+
+## Set up and run every test: format, lints, cargo tests, Playwright against a release build.
+test: setup lint unit build e2e
+
+setup:
+	./scripts/setup.sh
+
+build:
+	cargo leptos build --release
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test --all-targets
+
+e2e:
+	npx playwright test -c end2end/playwright.config.ts

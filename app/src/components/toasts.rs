@@ -1,0 +1,37 @@
+//! Toasts: stacked at the corner, coloured by level, announced through `aria-live`.
+
+use crate::events::NotificationLevel;
+use crate::live::use_live;
+use leptos::prelude::*;
+
+fn level_class(level: NotificationLevel) -> &'static str {
+    match level {
+        NotificationLevel::Info => "toast toast-info",
+        NotificationLevel::Success => "toast toast-success",
+        NotificationLevel::Warning => "toast toast-warning",
+        NotificationLevel::Error => "toast toast-error",
+    }
+}
+
+/// The toast stack; each toast leaves after 5 s or when dismissed.
+#[component]
+pub fn Toasts() -> impl IntoView {
+    let live = use_live();
+    view! {
+        <div class="toasts" aria-live="polite" aria-atomic="false">
+            <For each=move || live.toasts.get() key=|t| t.id let:toast>
+                <div class=level_class(toast.level) role="status">
+                    <span class="toast-text">{toast.message.clone()}</span>
+                    <button
+                        class="toast-close"
+                        type="button"
+                        aria-label="Dismiss"
+                        on:click=move |_| live.dismiss(toast.id)
+                    >
+                        "×"
+                    </button>
+                </div>
+            </For>
+        </div>
+    }
+}
