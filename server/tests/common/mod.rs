@@ -1,0 +1,186 @@
+//! Test harness: a real `longbox` server on 127.0.0.1 and a real SSE client over HTTP.
+#![allow(dead_code)]
+
+use bytes::BytesMut;
+use futures::StreamExt;
+use longbox::{AppState, Config, Server};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// How long a test waits for something that should come at once, before failing (not a timing
+/// assertion: only a guard against hanging forever).
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// A running server with its own temp library and data dir.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub stop: CancellationToken,
+    pub task: JoinHandle<anyhow::Result<()>>,
+    pub library: PathBuf,
+    pub data_dir: PathBuf,
+    _dirs: Option<(tempfile::TempDir, tempfile::TempDir)>,
+}
+
+impl TestServer {
+    /// A server on a fresh demo library, configured by `tweak`.
+    pub async fn start(tweak: impl FnOnce(&mut Config)) -> Self {
+        let library = tempfile::tempdir().unwrap();
+        let data = tempfile::tempdir().unwrap();
+        longbox::demo::write_demo_library(library.path()).unwrap();
+        let mut config = Config::new(library.path().to_path_buf(), data.path().to_path_buf());
+        tweak(&mut config);
+        let mut server = Self::start_with(config).await;
+        server._dirs = Some((library, data));
+        server
+    }
+
+    /// A server on the given configuration (folders owned by the caller).
+    pub async fn start_with(config: Config) -> Self {
+        let library = config.library.clone();
+        let data_dir = config.data_dir.clone();
+        let server = Server::bind(config).await.expect("bind");
+        let addr = server.addr();
+        let state = server.state();
+        let stop = CancellationToken::new();
+        let task = tokio::spawn(server.serve(stop.clone()));
+        Self { addr, state, stop, task, library, data_dir, _dirs: None }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Stops the server and waits for it to exit.
+    pub async fn shutdown(self) -> Option<(tempfile::TempDir, tempfile::TempDir)> {
+        self.stop.cancel();
+        tokio::time::timeout(PATIENCE, self.task)
+            .await
+            .expect("server exits after stop")
+            .expect("server task")
+            .expect("server result");
+        self._dirs
+    }
+}
+
+/// One parsed SSE block.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Frame {
+    pub id: Option<String>,
+    pub data: Option<String>,
+    pub comment: Option<String>,
+    pub retry: Option<u64>,
+}
+
+impl Frame {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.data.as_deref().expect("a data frame")).expect("JSON data")
+    }
+    pub fn kind(&self) -> String {
+        self.json()["type"].as_str().unwrap().to_string()
+    }
+    pub fn id_u64(&self) -> u64 {
+        self.id.as_deref().expect("an id").parse().unwrap()
+    }
+}
+
+/// A streaming SSE client over a real HTTP connection.
+pub struct SseClient {
+    pub status: reqwest::StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    stream: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    buf: BytesMut,
+}
+
+impl SseClient {
+    pub async fn connect(url: &str, last_event_id: Option<&str>) -> Self {
+        let client = reqwest::Client::new();
+        let mut req = client.get(url).header("user-agent", "longbox-tests/1");
+        if let Some(id) = last_event_id {
+            req = req.header("last-event-id", id);
+        }
+        let resp = req.send().await.expect("connect");
+        Self {
+            status: resp.status(),
+            headers: resp.headers().clone(),
+            stream: resp.bytes_stream().boxed(),
+            buf: BytesMut::new(),
+        }
+    }
+
+    /// The next block, or `None` when the server closed the stream.
+    pub async fn next_frame(&mut self) -> Option<Frame> {
+        tokio::time::timeout(PATIENCE, self.next_frame_inner())
+            .await
+            .expect("a frame arrives in time")
+    }
+
+    async fn next_frame_inner(&mut self) -> Option<Frame> {
+        loop {
+            if let Some(pos) = self.buf.windows(2).position(|w| w == b"\n\n") {
+                let block = self.buf.split_to(pos + 2);
+                return Some(parse_block(std::str::from_utf8(&block[..pos]).unwrap()));
+            }
+            match self.stream.next().await {
+                Some(Ok(bytes)) => self.buf.extend_from_slice(&bytes),
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
+    /// The next frame that carries data (skips `retry:` and comments).
+    pub async fn next_event(&mut self) -> Option<Frame> {
+        loop {
+            let f = self.next_frame().await?;
+            if f.data.is_some() {
+                return Some(f);
+            }
+        }
+    }
+
+    /// Reads data frames until `n` numbered events have arrived.
+    pub async fn numbered(&mut self, n: usize) -> Vec<Frame> {
+        let mut out = Vec::new();
+        while out.len() < n {
+            let f = self.next_event().await.expect("stream still open");
+            if f.id.is_some() {
+                out.push(f);
+            }
+        }
+        out
+    }
+}
+
+fn parse_block(block: &str) -> Frame {
+    let mut f = Frame::default();
+    for line in block.lines() {
+        if let Some(c) = line.strip_prefix(':') {
+            f.comment = Some(c.trim().to_string());
+        } else if let Some(v) = line.strip_prefix("id: ") {
+            f.id = Some(v.to_string());
+        } else if let Some(v) = line.strip_prefix("data: ") {
+            f.data = Some(v.to_string());
+        } else if let Some(v) = line.strip_prefix("retry: ") {
+            f.retry = v.parse().ok();
+        } else {
+            panic!("unexpected SSE line {line:?}");
+        }
+    }
+    f
+}
+
+/// A `notification` event with the given message.
+pub fn note(message: impl Into<String>) -> app::events::Event {
+    app::events::Event::Notification(app::events::Notification {
+        level: app::events::NotificationLevel::Info,
+        message: message.into(),
+    })
+}
+
+/// The `message` of a `notification` frame.
+pub fn message_of(f: &Frame) -> String {
+    f.json()["data"]["message"].as_str().unwrap().to_string()
+}
