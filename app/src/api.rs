@@ -17,3 +17,158 @@ pub struct Health {
     /// The server's version.
     pub version: String,
 }
+
+/// One file of the library, as listed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileRow {
+    /// Path relative to the library, `/`-separated.
+    pub path: String,
+    /// File name.
+    pub name: String,
+    /// Folder relative to the library (`""` at the root).
+    pub folder: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Last modification, unix seconds.
+    pub modified: f64,
+    /// Longbox has processed (tagged/renamed) it.
+    pub processed: bool,
+    /// Its target name was taken by another file.
+    pub duplicate: bool,
+}
+
+/// `GET /api/files`: one page of the list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FilePage {
+    /// The rows of this page.
+    pub files: Vec<FileRow>,
+    /// 1-based page number.
+    pub page: u32,
+    /// Rows per page.
+    pub per_page: u32,
+    /// Files matching search and filter.
+    pub total_files: u64,
+    /// Pages at this size (at least 1).
+    pub total_pages: u32,
+    /// Unprocessed files in the whole library.
+    pub unprocessed_count: u64,
+}
+
+/// Which files a list shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileFilter {
+    /// Every file.
+    #[default]
+    All,
+    /// Files Longbox has processed.
+    Processed,
+    /// Files not processed yet.
+    Unprocessed,
+    /// Files marked duplicate.
+    Duplicates,
+}
+
+/// Sort key of a list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileSort {
+    /// By folder, then file name.
+    #[default]
+    Name,
+    /// By modification time.
+    Date,
+    /// By size.
+    Size,
+}
+
+/// Sort direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+/// Query of `GET /api/files`; every field optional on the wire.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FileQuery {
+    /// 1-based page.
+    pub page: u32,
+    /// Rows per page, 1–500.
+    pub per_page: u32,
+    /// Case-insensitive substring of name or folder.
+    pub search: String,
+    /// Which files.
+    pub filter: FileFilter,
+    /// Sort key.
+    pub sort: FileSort,
+    /// Sort direction.
+    pub direction: Direction,
+}
+
+impl Default for FileQuery {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            per_page: 50,
+            search: String::new(),
+            filter: FileFilter::All,
+            sort: FileSort::Name,
+            direction: Direction::Asc,
+        }
+    }
+}
+
+/// `GET /api/files/{path}`: one file with the ComicInfo.xml fields inside it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileDetails {
+    /// The listed facts.
+    #[serde(flatten)]
+    pub file: FileRow,
+    /// When Longbox first saw it, unix seconds.
+    pub first_seen: f64,
+    /// ComicInfo.xml fields in document order (`.cbz` with ComicInfo.xml only).
+    pub comic_info: Option<Vec<(String, String)>>,
+    /// Image entries in the archive, when it could be read.
+    pub page_count: Option<u32>,
+}
+
+/// `GET /api/cache/stats`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CacheStats {
+    /// Files listed.
+    pub total_files: u64,
+    /// Files marked processed.
+    pub processed: u64,
+    /// Files not processed.
+    pub unprocessed: u64,
+    /// Files marked duplicate.
+    pub duplicates: u64,
+    /// When the last full scan finished, unix seconds.
+    pub last_scan_at: Option<f64>,
+    /// How long it took, milliseconds.
+    pub last_scan_ms: Option<u64>,
+    /// A scan is running now.
+    pub scanning: bool,
+    /// Watcher state.
+    pub watcher: crate::events::WatcherStatus,
+}
+
+/// `POST /api/watcher`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatcherToggle {
+    /// Whether new comics are processed automatically.
+    pub enabled: bool,
+}
+
+/// `202 Accepted` answer of an action that runs in the background.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Accepted {
+    /// What was started.
+    pub message: String,
+}

@@ -47,6 +47,12 @@ pub struct ServeArgs {
     /// Events queued per client before it is dropped as too slow.
     #[arg(long, env = "LONGBOX_CLIENT_QUEUE", default_value_t = 100)]
     pub client_queue: usize,
+    /// Do not use the OS file watch; rescan every --rescan-secs instead (e.g. network shares).
+    #[arg(long, env = "LONGBOX_NO_OS_WATCH")]
+    pub no_os_watch: bool,
+    /// Seconds between rescans when the OS watch is off or failed.
+    #[arg(long, env = "LONGBOX_RESCAN_SECS", default_value_t = 60)]
+    pub rescan_secs: u64,
 }
 
 /// Everything the server needs to run, resolved from the flags.
@@ -64,6 +70,10 @@ pub struct Config {
     pub history_size: usize,
     /// Per-client queue bound of the event hub.
     pub client_queue: usize,
+    /// Use the OS file watch.
+    pub os_watch: bool,
+    /// Fallback rescan period, in seconds.
+    pub rescan_secs: u64,
 }
 
 impl Config {
@@ -76,6 +86,8 @@ impl Config {
             heartbeat_secs: 15,
             history_size: 1024,
             client_queue: 100,
+            os_watch: true,
+            rescan_secs: 60,
         }
     }
 }
@@ -130,6 +142,8 @@ impl ServeArgs {
             heartbeat_secs: self.heartbeat_secs.max(1),
             history_size: self.history_size.max(1),
             client_queue: self.client_queue.max(1),
+            os_watch: !self.no_os_watch,
+            rescan_secs: self.rescan_secs.max(1),
         })
     }
 }

@@ -10,13 +10,17 @@
 //! - [`hub`]: [`hub::EventHub`], the only place that assigns event ids.
 //! - [`http`]: the router and one module per resource; [`http::error::ApiError`] is the one
 //!   error type mapped to `{"error": "..."}`.
+//! - [`library`]: the SQLite [`library::store::FileStore`], scans, the watcher, client paths.
+//! - [`comic`]: ComicInfo.xml and `.cbz` archives.
 //! - [`demo`]: writes a realistic sample library.
 //! - [`server`]: binds, serves and shuts down gracefully.
 
+pub mod comic;
 pub mod config;
 pub mod demo;
 pub mod http;
 pub mod hub;
+pub mod library;
 pub mod server;
 pub mod site;
 
@@ -32,18 +36,23 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The event hub.
     pub hub: Arc<hub::EventHub>,
+    /// The library: store, scans, watcher.
+    pub library: Arc<library::Library>,
 }
 
 impl AppState {
-    /// Builds the state for a configuration.
-    pub fn new(config: Config) -> Self {
+    /// Builds the state for a configuration: the hub, then the library's store (inside a Tokio
+    /// runtime, which its event announcer needs).
+    pub fn new(config: Config) -> anyhow::Result<Self> {
         let hub = hub::EventHub::new(hub::HubConfig {
             history_size: config.history_size,
             client_queue: config.client_queue,
         });
-        Self {
+        let library = library::Library::open(&config.library, &config.data_dir, hub.clone())?;
+        Ok(Self {
             config: Arc::new(config),
             hub,
-        }
+            library,
+        })
     }
 }

@@ -1,5 +1,6 @@
 //! Binding, serving and graceful shutdown.
 
+use crate::library::watch::{self, WatchConfig};
 use crate::{http, site, AppState, Config};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -23,7 +24,7 @@ impl Server {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.addr))?;
         Ok(Self {
             listener,
-            state: AppState::new(config),
+            state: AppState::new(config)?,
         })
     }
 
@@ -43,6 +44,18 @@ impl Server {
         let options = site::leptos_options(addr);
         let app = http::router(self.state.clone(), options);
         let hub = self.state.hub.clone();
+        // Watch first, then scan, so nothing that changes during the scan is missed.
+        let watch_config = WatchConfig {
+            os_watch: self.state.config.os_watch,
+            rescan_every: Duration::from_secs(self.state.config.rescan_secs),
+        };
+        watch::start(self.state.library.clone(), watch_config, stop.clone());
+        let library = self.state.library.clone();
+        tokio::spawn(async move {
+            if let Err(e) = library.scan().await {
+                tracing::error!("start-up scan failed: {e:#}");
+            }
+        });
         tracing::info!("Longbox listening on http://{addr}");
         let graceful = {
             let stop = stop.clone();

@@ -8,6 +8,10 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
+/// The stream restricted to what these tests publish, so start-up events (the first scan's
+/// `cache_updated`, `watcher_status`) do not interleave.
+const NOTES: &str = "/api/events/stream?subscribe=notification,job_updated";
+
 fn job(id: &str, status: JobStatus, processed: u64) -> Event {
     Event::JobUpdated(JobUpdated {
         job_id: id.into(),
@@ -40,7 +44,7 @@ async fn stream_has_sse_headers_retry_and_connected_first() {
 #[tokio::test]
 async fn events_arrive_in_order_with_increasing_ids_and_exact_envelope() {
     let server = TestServer::start(|_| {}).await;
-    let mut client = SseClient::connect(&server.url("/api/events/stream"), None).await;
+    let mut client = SseClient::connect(&server.url(NOTES), None).await;
     client.next_event().await.unwrap(); // connected
     for i in 0..300 {
         server.state.hub.publish(note(format!("n{i}")));
@@ -66,7 +70,7 @@ async fn events_arrive_in_order_with_increasing_ids_and_exact_envelope() {
 async fn reconnect_with_last_event_id_replays_with_no_gap_and_no_duplicate() {
     let server = TestServer::start(|_| {}).await;
     let hub = server.state.hub.clone();
-    let mut first = SseClient::connect(&server.url("/api/events/stream"), None).await;
+    let mut first = SseClient::connect(&server.url(NOTES), None).await;
     for i in 0..50 {
         hub.publish(note(format!("n{i}")));
     }
@@ -86,7 +90,7 @@ async fn reconnect_with_last_event_id_replays_with_no_gap_and_no_duplicate() {
             }
         }
     });
-    let mut again = SseClient::connect(&server.url("/api/events/stream"), Some(&last)).await;
+    let mut again = SseClient::connect(&server.url(NOTES), Some(&last)).await;
     let rest = again.numbered(400 - 20).await;
     publisher.await.unwrap();
     let mut expected = last.parse::<u64>().unwrap() + 1;
@@ -97,7 +101,7 @@ async fn reconnect_with_last_event_id_replays_with_no_gap_and_no_duplicate() {
     }
     // The same through the query parameter.
     let mut by_query = SseClient::connect(
-        &server.url(&format!("/api/events/stream?last_event_id={last}")),
+        &server.url(&format!("{NOTES}&last_event_id={last}")),
         None,
     )
     .await;
@@ -111,22 +115,20 @@ async fn id_outside_the_window_gets_resync_then_current_state() {
     let server = TestServer::start(|c| c.history_size = 8).await;
     let hub = server.state.hub.clone();
     let old = hub.publish(note("old"));
-    hub.publish(Event::WatcherStatus(WatcherStatus { running: true, enabled: true }));
     for i in 0..20 {
         hub.publish(note(format!("n{i}")));
     }
     let mut client =
-        SseClient::connect(&server.url("/api/events/stream"), Some(&old.to_string())).await;
+        SseClient::connect(&server.url(NOTES), Some(&old.to_string())).await;
     assert_eq!(client.next_event().await.unwrap().kind(), "connected");
     let resync = client.next_event().await.unwrap();
     assert_eq!(resync.kind(), "resync");
     assert_eq!(resync.id, None);
-    let state: Vec<Frame> = client.numbered(2).await;
-    assert_eq!(state[0].kind(), "watcher_status");
-    assert_eq!(message_of(&state[1]), "n19", "only the last notification");
+    let state: Vec<Frame> = client.numbered(1).await;
+    assert_eq!(message_of(&state[0]), "n19", "only the last notification");
 
     // Garbage ids are treated the same way.
-    let mut garbage = SseClient::connect(&server.url("/api/events/stream"), Some("xyz")).await;
+    let mut garbage = SseClient::connect(&server.url(NOTES), Some("xyz")).await;
     garbage.next_event().await.unwrap();
     assert_eq!(garbage.next_event().await.unwrap().kind(), "resync");
     server.shutdown().await;
@@ -143,7 +145,7 @@ async fn id_from_before_a_restart_gets_resync() {
     let second = TestServer::start_with(config).await;
     second.state.hub.publish(note("after restart"));
     let mut client =
-        SseClient::connect(&second.url("/api/events/stream"), Some(&old_id.to_string())).await;
+        SseClient::connect(&second.url(NOTES), Some(&old_id.to_string())).await;
     assert_eq!(client.next_event().await.unwrap().kind(), "connected");
     assert_eq!(client.next_event().await.unwrap().kind(), "resync");
     let state = client.numbered(1).await;
@@ -162,7 +164,7 @@ async fn new_client_without_id_gets_last_event_per_type_and_per_live_job() {
     hub.publish(job("job-b", JobStatus::Processing, 1));
     hub.publish(job("job-a", JobStatus::Completed, 4));
     hub.forget_job("job-b");
-    let mut client = SseClient::connect(&server.url("/api/events/stream"), None).await;
+    let mut client = SseClient::connect(&server.url(NOTES), None).await;
     let state = client.numbered(2).await;
     assert_eq!(message_of(&state[0]), "second");
     assert_eq!(state[1].json()["data"]["job_id"], "job-a");
@@ -206,7 +208,7 @@ async fn subscribe_filters_types_and_rejects_unknown_names() {
 #[tokio::test]
 async fn broadcast_validates_publishes_and_limits_size() {
     let server = TestServer::start(|_| {}).await;
-    let mut client = SseClient::connect(&server.url("/api/events/stream"), None).await;
+    let mut client = SseClient::connect(&server.url(NOTES), None).await;
     client.next_event().await.unwrap();
     let http = reqwest::Client::new();
     let url = server.url("/api/events/broadcast");
@@ -260,14 +262,15 @@ async fn broadcast_validates_publishes_and_limits_size() {
         .unwrap();
     assert_eq!(resp.status(), 413);
     let stats: Value = reqwest::get(server.url("/api/events/stats")).await.unwrap().json().await.unwrap();
-    assert_eq!(stats["total_events_broadcast"], 1, "rejected bodies publish nothing");
+    assert_eq!(stats["events_by_type"]["notification"], 1, "rejected bodies publish nothing");
+    assert_eq!(stats["events_by_type"]["connected"], 0);
     server.shutdown().await;
 }
 
 #[tokio::test]
 async fn heartbeat_comment_arrives_at_the_configured_period() {
     let server = TestServer::start(|c| c.heartbeat_secs = 1).await;
-    let mut client = SseClient::connect(&server.url("/api/events/stream"), None).await;
+    let mut client = SseClient::connect(&server.url(NOTES), None).await;
     let mut saw = false;
     for _ in 0..4 {
         let f = client.next_frame().await.unwrap();
@@ -283,8 +286,9 @@ async fn heartbeat_comment_arrives_at_the_configured_period() {
 #[tokio::test]
 async fn stats_and_status_describe_connections_and_counts() {
     let server = TestServer::start(|_| {}).await;
-    let mut a = SseClient::connect(&server.url("/api/events/stream"), None).await;
+    let mut a = SseClient::connect(&server.url(NOTES), None).await;
     let mut b = SseClient::connect(&server.url("/api/events/stream?subscribe=job_updated"), None).await;
+    let before: Value = reqwest::get(server.url("/api/events/stats")).await.unwrap().json().await.unwrap();
     a.next_event().await.unwrap();
     b.next_event().await.unwrap();
     for i in 0..5 {
@@ -296,8 +300,14 @@ async fn stats_and_status_describe_connections_and_counts() {
 
     let stats: Value = reqwest::get(server.url("/api/events/stats")).await.unwrap().json().await.unwrap();
     assert_eq!(stats["active_clients"], 2);
-    assert_eq!(stats["total_events_broadcast"], 6);
-    assert_eq!(stats["total_deliveries"], 7, "6 to a, 1 to b");
+    let startup = stats["events_by_type"]["cache_updated"].as_u64().unwrap()
+        + stats["events_by_type"]["watcher_status"].as_u64().unwrap();
+    assert_eq!(stats["total_events_broadcast"], 6 + startup);
+    assert_eq!(
+        stats["total_deliveries"].as_u64().unwrap() - before["total_deliveries"].as_u64().unwrap(),
+        7,
+        "6 to a, 1 to b"
+    );
     assert_eq!(stats["dropped_clients"], 0);
     assert_eq!(stats["events_by_type"]["notification"], 5);
     assert_eq!(stats["events_by_type"]["job_updated"], 1);
@@ -342,7 +352,7 @@ async fn a_stalled_client_is_dropped_while_a_normal_client_gets_everything() {
         .write_all(b"GET /api/events/stream HTTP/1.1\r\nHost: x\r\nUser-Agent: stalled\r\n\r\n")
         .await
         .unwrap();
-    let mut normal = SseClient::connect(&server.url("/api/events/stream"), None).await;
+    let mut normal = SseClient::connect(&server.url(NOTES), None).await;
     normal.next_event().await.unwrap();
     while hub.active_clients() < 2 {
         tokio::task::yield_now().await;
@@ -376,7 +386,7 @@ async fn a_stalled_client_is_dropped_while_a_normal_client_gets_everything() {
 #[tokio::test]
 async fn metrics_are_prometheus_text() {
     let server = TestServer::start(|_| {}).await;
-    let mut client = SseClient::connect(&server.url("/api/events/stream"), None).await;
+    let mut client = SseClient::connect(&server.url(NOTES), None).await;
     client.next_event().await.unwrap();
     server.state.hub.publish(note("m"));
     client.numbered(1).await;
@@ -385,10 +395,16 @@ async fn metrics_are_prometheus_text() {
     let text = resp.text().await.unwrap();
     assert!(text.contains("longbox_sse_clients 1"), "{text}");
     assert!(text.contains("longbox_events_published_total{type=\"notification\"} 1"));
-    assert!(text.contains("longbox_event_deliveries_total 1"));
     assert!(text.contains("longbox_sse_dropped_clients_total 0"));
-    assert!(text.contains("longbox_event_latency_seconds_bucket{le=\"+Inf\"} 1"));
-    assert!(text.contains("longbox_event_latency_seconds_count 1"));
+    let value = |name: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+    };
+    assert!(value("longbox_event_deliveries_total") >= 1);
+    let observed = value("longbox_event_latency_seconds_count");
+    assert!(observed >= 1);
+    assert_eq!(value("longbox_event_latency_seconds_bucket{le=\"+Inf\"}"), observed);
     server.shutdown().await;
 }
 
@@ -397,7 +413,7 @@ async fn shutdown_ends_every_stream_and_the_server_exits() {
     let server = TestServer::start(|_| {}).await;
     let mut clients = Vec::new();
     for _ in 0..5 {
-        let mut c = SseClient::connect(&server.url("/api/events/stream"), None).await;
+        let mut c = SseClient::connect(&server.url(NOTES), None).await;
         c.next_event().await.unwrap();
         clients.push(c);
     }

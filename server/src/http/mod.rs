@@ -1,9 +1,12 @@
 //! The HTTP layer: one module per resource, all wired in [`router`].
 
+mod cache;
 pub mod error;
 pub mod events;
+mod files;
 mod health;
 mod metrics;
+mod watcher;
 
 use crate::AppState;
 use axum::routing::{any, get, post};
@@ -19,6 +22,12 @@ pub fn api_router(state: AppState) -> Router {
         .route("/api/events/stats", get(events::stats))
         .route("/api/events/status", get(events::status))
         .route("/api/events/broadcast", post(events::broadcast))
+        .route("/api/files", get(files::list))
+        .route("/api/files/{*path}", get(files::details))
+        .route("/api/cache/stats", get(cache::stats))
+        .route("/api/cache/rebuild", post(cache::rebuild))
+        .route("/api/watcher/status", get(watcher::status))
+        .route("/api/watcher", post(watcher::toggle))
         .route("/metrics", get(metrics::metrics))
         .route("/api/{*rest}", any(error::api_not_found))
         .with_state(state)

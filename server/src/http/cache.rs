@@ -1,0 +1,44 @@
+//! `/api/cache`: statistics of the file list and on-demand rescans.
+
+use crate::http::error::ApiError;
+use crate::AppState;
+use app::api::{Accepted, CacheStats};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+
+/// `GET /api/cache/stats`.
+pub(crate) async fn stats(State(state): State<AppState>) -> Result<Json<CacheStats>, ApiError> {
+    let library = state.library.clone();
+    let (total, processed, duplicates) =
+        tokio::task::spawn_blocking(move || library.store().counts())
+            .await
+            .map_err(anyhow::Error::from)??;
+    let last = state.library.last_scan();
+    Ok(Json(CacheStats {
+        total_files: total,
+        processed,
+        unprocessed: total - processed,
+        duplicates,
+        last_scan_at: last.map(|s| s.at),
+        last_scan_ms: last.map(|s| s.millis),
+        scanning: state.library.is_scanning(),
+        watcher: state.library.watcher_status(),
+    }))
+}
+
+/// `POST /api/cache/rebuild`: 202 now; progress arrives as `cache_updated` events.
+pub(crate) async fn rebuild(State(state): State<AppState>) -> (StatusCode, Json<Accepted>) {
+    let library = state.library.clone();
+    tokio::spawn(async move {
+        if let Err(e) = library.scan().await {
+            tracing::error!("rescan failed: {e:#}");
+        }
+    });
+    (
+        StatusCode::ACCEPTED,
+        Json(Accepted {
+            message: "rescan started".into(),
+        }),
+    )
+}

@@ -1,0 +1,71 @@
+//! `/api/files`: the paged file list and one file's details.
+
+use crate::comic::archive;
+use crate::http::error::ApiError;
+use crate::library::paths::RelPath;
+use crate::AppState;
+use app::api::{FileDetails, FilePage, FileQuery};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+
+/// Most rows a page may have.
+pub const MAX_PER_PAGE: u32 = 500;
+
+/// `GET /api/files?page=&per_page=&search=&filter=&sort=&direction=`.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    query: Result<Query<FileQuery>, QueryRejection>,
+) -> Result<Json<FilePage>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    if !(1..=MAX_PER_PAGE).contains(&query.per_page) {
+        return Err(ApiError::BadRequest(format!(
+            "per_page must be between 1 and {MAX_PER_PAGE}"
+        )));
+    }
+    if query.page == 0 {
+        return Err(ApiError::BadRequest("page starts at 1".into()));
+    }
+    let store = state.library.store().clone();
+    let page = tokio::task::spawn_blocking(move || store.list(&query))
+        .await
+        .map_err(anyhow::Error::from)??;
+    Ok(Json(page))
+}
+
+/// Checks a client path: 400 if it could escape the library.
+pub(crate) fn client_path(state: &AppState, raw: &str) -> Result<RelPath, ApiError> {
+    let rel = RelPath::parse(raw).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    rel.resolve(state.library.root())
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    Ok(rel)
+}
+
+/// `GET /api/files/{path}`: the listed facts plus ComicInfo.xml fields for a `.cbz`.
+pub(crate) async fn details(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Json<FileDetails>, ApiError> {
+    let rel = client_path(&state, &raw)?;
+    let library = state.library.clone();
+    let details = tokio::task::spawn_blocking(move || {
+        let stored = library
+            .store()
+            .get(rel.as_str())?
+            .ok_or_else(|| ApiError::NotFound(format!("no file {rel} in the library")))?;
+        let summary = if rel.name().to_ascii_lowercase().ends_with(".cbz") {
+            archive::summarize(&rel.on_disk(library.root())).ok()
+        } else {
+            None
+        };
+        Ok::<_, ApiError>(FileDetails {
+            file: stored.row,
+            first_seen: stored.first_seen,
+            page_count: summary.as_ref().map(|s| s.page_count),
+            comic_info: summary.and_then(|s| s.comic_info),
+        })
+    })
+    .await
+    .map_err(anyhow::Error::from)??;
+    Ok(Json(details))
+}

@@ -1,0 +1,27 @@
+//! `/api/watcher`: the watcher's state and its on/off switch for automatic processing.
+
+use crate::http::error::ApiError;
+use crate::AppState;
+use app::api::WatcherToggle;
+use app::events::WatcherStatus;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::Json;
+
+/// `GET /api/watcher/status`.
+pub(crate) async fn status(State(state): State<AppState>) -> Json<WatcherStatus> {
+    Json(state.library.watcher_status())
+}
+
+/// `POST /api/watcher` with `{"enabled": bool}`; persists and publishes `watcher_status`.
+pub(crate) async fn toggle(
+    State(state): State<AppState>,
+    body: Result<Json<WatcherToggle>, JsonRejection>,
+) -> Result<Json<WatcherStatus>, ApiError> {
+    let Json(toggle) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let library = state.library.clone();
+    let status = tokio::task::spawn_blocking(move || library.set_enabled(toggle.enabled))
+        .await
+        .map_err(anyhow::Error::from)??;
+    Ok(Json(status))
+}

@@ -1,0 +1,454 @@
+//! `FileStore`: the library's file list, markers, processing history and settings in SQLite.
+//!
+//! rusqlite (bundled SQLite) rather than sqlx: every query is a short synchronous call that runs
+//! on a blocking thread, the schema is small, and one bundled C library builds anywhere without
+//! a system SQLite or compile-time database.
+//!
+//! WAL mode; schema migrations are numbered SQL in [`MIGRATIONS`] tracked by `user_version`.
+
+use crate::library::paths::RelPath;
+use app::api::{Direction, FileFilter, FilePage, FileQuery, FileRow, FileSort};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+/// Schema versions, applied in order; index + 1 is the `user_version` after each.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE files (
+        path       TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        folder     TEXT NOT NULL,
+        sort_key   TEXT NOT NULL,
+        size       INTEGER NOT NULL,
+        mtime_ns   INTEGER NOT NULL,
+        first_seen REAL NOT NULL,
+        processed  INTEGER NOT NULL DEFAULT 0,
+        duplicate  INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE INDEX files_by_sort_key ON files(sort_key);
+    CREATE INDEX files_by_mtime ON files(mtime_ns, sort_key);
+    CREATE INDEX files_by_size ON files(size, sort_key);
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE history (
+        id        INTEGER PRIMARY KEY,
+        at        REAL NOT NULL,
+        job_id    TEXT,
+        action    TEXT NOT NULL,
+        old_path  TEXT NOT NULL,
+        new_path  TEXT NOT NULL,
+        outcome   TEXT NOT NULL,
+        error     TEXT,
+        tags_json TEXT
+    );",
+];
+
+/// A file as found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskFile {
+    /// Path relative to the library.
+    pub path: RelPath,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime_ns: i64,
+}
+
+/// What a reconcile changes, applied in one transaction.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// New files.
+    pub added: Vec<DiskFile>,
+    /// Files whose size or mtime changed.
+    pub changed: Vec<DiskFile>,
+    /// Files gone from disk.
+    pub removed: Vec<String>,
+    /// Files that moved (old path, new facts); markers and first-seen follow them.
+    pub renamed: Vec<(String, DiskFile)>,
+}
+
+impl Changes {
+    /// Nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.changed.is_empty()
+            && self.removed.is_empty()
+            && self.renamed.is_empty()
+    }
+
+    /// "2 added, 1 removed" (or "no changes").
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = [
+            (self.added.len(), "added"),
+            (self.removed.len(), "removed"),
+            (self.renamed.len(), "renamed"),
+            (self.changed.len(), "changed"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| format!("{n} {w}"))
+        .collect();
+        if parts.is_empty() {
+            "no changes".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// One stored file with its first-seen time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredFile {
+    /// The listed facts.
+    pub row: FileRow,
+    /// Unix seconds when first seen.
+    pub first_seen: f64,
+}
+
+/// One processing history row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HistoryRow {
+    /// Row id.
+    pub id: i64,
+    /// Unix seconds.
+    pub at: f64,
+    /// Job it belonged to, if any.
+    pub job_id: Option<String>,
+    /// `process`, `rename` or `normalize`.
+    pub action: String,
+    /// Path before.
+    pub old_path: String,
+    /// Path after.
+    pub new_path: String,
+    /// `success`, `skipped`, `duplicate` or `failed`.
+    pub outcome: String,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Tags written, as JSON.
+    pub tags: Option<serde_json::Value>,
+}
+
+/// The SQLite-backed store. Every method is a short blocking call.
+pub struct FileStore {
+    conn: Mutex<Connection>,
+}
+
+fn sort_key(folder: &str, name: &str) -> String {
+    format!("{}/{}", folder.to_lowercase(), name.to_lowercase())
+}
+
+fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRow> {
+    Ok(FileRow {
+        path: r.get(0)?,
+        name: r.get(1)?,
+        folder: r.get(2)?,
+        size: r.get::<_, i64>(3)? as u64,
+        modified: r.get::<_, i64>(4)? as f64 / 1e9,
+        processed: r.get(5)?,
+        duplicate: r.get(6)?,
+    })
+}
+
+const ROW_COLUMNS: &str = "path, name, folder, size, mtime_ns, processed, duplicate";
+
+impl FileStore {
+    /// Opens (creating and migrating) `longbox.db` in `data_dir`.
+    pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        let conn = Connection::open(data_dir.join("longbox.db"))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i + 1)?;
+            tx.commit()?;
+        }
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().expect("store lock")
+    }
+
+    /// Every stored path with its size and mtime, for reconciling against a scan.
+    pub fn snapshot(&self) -> anyhow::Result<HashMap<String, (u64, i64)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT path, size, mtime_ns FROM files")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, (r.get::<_, i64>(1)? as u64, r.get(2)?)))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Size and mtime of the given stored paths.
+    pub fn snapshot_of<'a>(
+        &self,
+        paths: impl Iterator<Item = &'a String>,
+    ) -> anyhow::Result<HashMap<String, (u64, i64)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT size, mtime_ns FROM files WHERE path = ?1")?;
+        let mut out = HashMap::new();
+        for p in paths {
+            if let Some(facts) = stmt
+                .query_row([p], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
+                .optional()?
+            {
+                out.insert(p.clone(), facts);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Applies a reconcile in one transaction.
+    pub fn apply(&self, changes: &Changes, now: f64) -> anyhow::Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO files (path, name, folder, sort_key, size, mtime_ns, first_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns",
+            )?;
+            for f in changes.added.iter().chain(&changes.changed) {
+                let (name, folder) = (f.path.name(), f.path.folder());
+                insert.execute(params![
+                    f.path.as_str(),
+                    name,
+                    folder,
+                    sort_key(folder, name),
+                    f.size as i64,
+                    f.mtime_ns,
+                    now
+                ])?;
+            }
+            let mut remove = tx.prepare_cached("DELETE FROM files WHERE path = ?1")?;
+            for p in &changes.removed {
+                remove.execute([p])?;
+            }
+            let mut rename = tx.prepare_cached(
+                "UPDATE files SET path = ?2, name = ?3, folder = ?4, sort_key = ?5, size = ?6,
+                 mtime_ns = ?7 WHERE path = ?1",
+            )?;
+            for (from, f) in &changes.renamed {
+                let (name, folder) = (f.path.name(), f.path.folder());
+                // A file already listed at the target is replaced by the moved one.
+                remove.execute([f.path.as_str()])?;
+                rename.execute(params![
+                    from,
+                    f.path.as_str(),
+                    name,
+                    folder,
+                    sort_key(folder, name),
+                    f.size as i64,
+                    f.mtime_ns
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes a path and everything below it (a deleted or moved-out folder). Returns how many.
+    pub fn remove_tree(&self, path: &str) -> anyhow::Result<usize> {
+        let conn = self.conn();
+        let prefix = format!("{path}/");
+        let n = conn.execute(
+            "DELETE FROM files WHERE path = ?1 OR (path >= ?2 AND path < ?3)",
+            params![path, prefix, format!("{path}0")],
+        )?;
+        Ok(n)
+    }
+
+    /// Stored paths at or below `path`.
+    pub fn paths_under(&self, path: &str) -> anyhow::Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT path FROM files WHERE path = ?1 OR (path >= ?2 AND path < ?3)",
+        )?;
+        let rows = stmt.query_map(params![path, format!("{path}/"), format!("{path}0")], |r| {
+            r.get(0)
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One page of the list.
+    pub fn list(&self, q: &FileQuery) -> anyhow::Result<FilePage> {
+        let mut conds: Vec<&str> = Vec::new();
+        match q.filter {
+            FileFilter::All => {}
+            FileFilter::Processed => conds.push("processed = 1"),
+            FileFilter::Unprocessed => conds.push("processed = 0"),
+            FileFilter::Duplicates => conds.push("duplicate = 1"),
+        }
+        let search = q.search.trim().to_lowercase();
+        if !search.is_empty() {
+            conds.push("instr(sort_key, ?1) > 0");
+        }
+        let where_sql = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        let dir = match q.direction {
+            Direction::Asc => "ASC",
+            Direction::Desc => "DESC",
+        };
+        let order = match q.sort {
+            FileSort::Name => format!("sort_key {dir}"),
+            FileSort::Date => format!("mtime_ns {dir}, sort_key {dir}"),
+            FileSort::Size => format!("size {dir}, sort_key {dir}"),
+        };
+        let per_page = q.per_page.max(1);
+        let page = q.page.max(1);
+        let offset = (page as i64 - 1) * per_page as i64;
+        let conn = self.conn();
+        let search_param: Vec<&dyn rusqlite::ToSql> = if search.is_empty() {
+            vec![]
+        } else {
+            vec![&search]
+        };
+        let total: i64 = conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM files {where_sql}"))?
+            .query_row(search_param.as_slice(), |r| r.get(0))?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM files {where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
+        ))?;
+        let files = stmt
+            .query_map(search_param.as_slice(), row_from)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let unprocessed: i64 = conn
+            .prepare_cached("SELECT COUNT(*) FROM files WHERE processed = 0")?
+            .query_row([], |r| r.get(0))?;
+        let total = total as u64;
+        Ok(FilePage {
+            files,
+            page,
+            per_page,
+            total_files: total,
+            total_pages: (total.div_ceil(per_page as u64)).max(1) as u32,
+            unprocessed_count: unprocessed as u64,
+        })
+    }
+
+    /// One file, if listed.
+    pub fn get(&self, path: &str) -> anyhow::Result<Option<StoredFile>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS}, first_seen FROM files WHERE path = ?1"
+        ))?;
+        Ok(stmt
+            .query_row([path], |r| {
+                Ok(StoredFile {
+                    row: row_from(r)?,
+                    first_seen: r.get(7)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Paths of every file, or of the unprocessed ones, in name order.
+    pub fn all_paths(&self, unprocessed_only: bool) -> anyhow::Result<Vec<String>> {
+        let conn = self.conn();
+        let sql = if unprocessed_only {
+            "SELECT path FROM files WHERE processed = 0 ORDER BY sort_key"
+        } else {
+            "SELECT path FROM files ORDER BY sort_key"
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// `(total, processed, duplicates)`.
+    pub fn counts(&self) -> anyhow::Result<(u64, u64, u64)> {
+        let conn = self.conn();
+        let (t, p, d): (i64, i64, i64) = conn
+            .prepare_cached(
+                "SELECT COUNT(*), COALESCE(SUM(processed), 0), COALESCE(SUM(duplicate), 0) FROM files",
+            )?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok((t as u64, p as u64, d as u64))
+    }
+
+    /// Sets the markers of a file.
+    pub fn set_markers(&self, path: &str, processed: bool, duplicate: bool) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE files SET processed = ?2, duplicate = ?3 WHERE path = ?1",
+            params![path, processed, duplicate],
+        )?;
+        Ok(())
+    }
+
+    /// A setting's JSON text.
+    pub fn setting(&self, key: &str) -> anyhow::Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Stores a setting's JSON text.
+    pub fn set_setting(&self, key: &str, value: &str) -> anyhow::Result<()> {
+        self.conn().execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Appends a history row; returns its id.
+    pub fn add_history(&self, row: &HistoryRow) -> anyhow::Result<i64> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO history (at, job_id, action, old_path, new_path, outcome, error, tags_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                row.at,
+                row.job_id,
+                row.action,
+                row.old_path,
+                row.new_path,
+                row.outcome,
+                row.error,
+                row.tags.as_ref().map(|t| t.to_string())
+            ],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// History, newest first, and the total count.
+    pub fn history(&self, limit: u32, offset: u32) -> anyhow::Result<(Vec<HistoryRow>, u64)> {
+        let conn = self.conn();
+        let total: i64 = conn.query_row("SELECT COUNT(*) FROM history", [], |r| r.get(0))?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, at, job_id, action, old_path, new_path, outcome, error, tags_json
+             FROM history ORDER BY id DESC LIMIT ?1 OFFSET ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![limit, offset], |r| {
+                Ok(HistoryRow {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    job_id: r.get(2)?,
+                    action: r.get(3)?,
+                    old_path: r.get(4)?,
+                    new_path: r.get(5)?,
+                    outcome: r.get(6)?,
+                    error: r.get(7)?,
+                    tags: r
+                        .get::<_, Option<String>>(8)?
+                        .and_then(|t| serde_json::from_str(&t).ok()),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((rows, total as u64))
+    }
+}
