@@ -323,8 +323,12 @@ impl<'de> Deserialize<'de> for Envelope {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let wire = WireIn::deserialize(deserializer)?;
         let timestamp = wire.timestamp.unwrap_or(0.0);
-        Envelope::from_parts(&wire.kind, wire.data.unwrap_or(serde_json::Value::Null), timestamp)
-            .map_err(serde::de::Error::custom)
+        Envelope::from_parts(
+            &wire.kind,
+            wire.data.unwrap_or(serde_json::Value::Null),
+            timestamp,
+        )
+        .map_err(serde::de::Error::custom)
     }
 }
 
@@ -336,11 +340,7 @@ impl Envelope {
 
     /// Builds an envelope from a type name and a payload, with a readable error naming
     /// the type and the payload problem when either is wrong.
-    pub fn from_parts(
-        kind: &str,
-        data: serde_json::Value,
-        timestamp: f64,
-    ) -> Result<Self, String> {
+    pub fn from_parts(kind: &str, data: serde_json::Value, timestamp: f64) -> Result<Self, String> {
         let event_type: EventType = kind.parse().map_err(|e: UnknownEventType| e.to_string())?;
         let tagged = serde_json::json!({ "type": kind, "data": data });
         let event = serde_json::from_value::<Event>(tagged)

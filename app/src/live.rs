@@ -160,10 +160,12 @@ impl Live {
                     jobs.iter()
                         .any(|x| x.job_id == j.job_id && !x.status.is_finished())
                 });
-                self.jobs.update(|jobs| match jobs.iter_mut().find(|x| x.job_id == j.job_id) {
-                    Some(x) => *x = j.clone(),
-                    None => jobs.push(j.clone()),
-                });
+                self.jobs.update(
+                    |jobs| match jobs.iter_mut().find(|x| x.job_id == j.job_id) {
+                        Some(x) => *x = j.clone(),
+                        None => jobs.push(j.clone()),
+                    },
+                );
                 if was_active && j.status.is_finished() {
                     let p = j.progress;
                     let level = if p.errors > 0 || j.status.as_str() == "failed" {
@@ -285,7 +287,8 @@ mod browser {
         if let Some(window) = web_sys::window() {
             let unload_m = m.clone();
             let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| close(&unload_m));
-            let _ = window.add_event_listener_with_callback("pagehide", cb.as_ref().unchecked_ref());
+            let _ =
+                window.add_event_listener_with_callback("pagehide", cb.as_ref().unchecked_ref());
             cb.forget();
         }
         let cleanup_m = SendWrapper(m);
@@ -328,9 +331,10 @@ mod browser {
         let err_m = m.clone();
         let on_err = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| on_error(&err_m));
         let msg_m = m.clone();
-        let on_msg = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            on_message(&msg_m, e)
-        });
+        let on_msg =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                on_message(&msg_m, e)
+            });
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         source.set_onerror(Some(on_err.as_ref().unchecked_ref()));
         source.set_onmessage(Some(on_msg.as_ref().unchecked_ref()));
@@ -429,7 +433,9 @@ mod browser {
             log.truncate(LOG_LIMIT);
         });
         let fresh = envelope.timestamp * 1000.0 >= loaded_at - 2000.0;
-        live.apply(&envelope, fresh, &mut |immediate| schedule_refresh(m, immediate));
+        live.apply(&envelope, fresh, &mut |immediate| {
+            schedule_refresh(m, immediate)
+        });
     }
 
     /// Trailing debounce with a maximum wait: a burst yields a refresh at most every second and

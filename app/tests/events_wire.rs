@@ -6,11 +6,17 @@ use app::events::*;
 fn goldens() -> Vec<(Event, &'static str)> {
     vec![
         (
-            Event::CacheUpdated(CacheUpdated { rebuild_complete: true, message: "3 added".into() }),
+            Event::CacheUpdated(CacheUpdated {
+                rebuild_complete: true,
+                message: "3 added".into(),
+            }),
             r#"{"type":"cache_updated","data":{"rebuild_complete":true,"message":"3 added"},"timestamp":1700000000.5}"#,
         ),
         (
-            Event::WatcherStatus(WatcherStatus { running: true, enabled: false }),
+            Event::WatcherStatus(WatcherStatus {
+                running: true,
+                enabled: false,
+            }),
             r#"{"type":"watcher_status","data":{"running":true,"enabled":false},"timestamp":1700000000.5}"#,
         ),
         (
@@ -47,11 +53,16 @@ fn goldens() -> Vec<(Event, &'static str)> {
             r#"{"type":"connected","data":{"connection_id":"c7","subscriptions":["job_updated","connected"]},"timestamp":1700000000.5}"#,
         ),
         (
-            Event::Resync(Resync { reason: "restart".into() }),
+            Event::Resync(Resync {
+                reason: "restart".into(),
+            }),
             r#"{"type":"resync","data":{"reason":"restart"},"timestamp":1700000000.5}"#,
         ),
         (
-            Event::Notification(Notification { level: NotificationLevel::Warning, message: "disk low".into() }),
+            Event::Notification(Notification {
+                level: NotificationLevel::Warning,
+                message: "disk low".into(),
+            }),
             r#"{"type":"notification","data":{"level":"warning","message":"disk low"},"timestamp":1700000000.5}"#,
         ),
     ]
@@ -90,7 +101,10 @@ fn every_job_status_uses_its_wire_name() {
         (JobStatus::Failed, "failed"),
         (JobStatus::Cancelled, "cancelled"),
     ] {
-        assert_eq!(serde_json::to_string(&status).unwrap(), format!("\"{name}\""));
+        assert_eq!(
+            serde_json::to_string(&status).unwrap(),
+            format!("\"{name}\"")
+        );
         assert_eq!(status.as_str(), name);
     }
 }
@@ -106,20 +120,33 @@ fn absent_error_reads_as_none() {
 
 #[test]
 fn unknown_type_is_rejected_naming_the_type() {
-    let err = Envelope::from_json(r#"{"type":"cache_exploded","data":{},"timestamp":1}"#).unwrap_err();
+    let err =
+        Envelope::from_json(r#"{"type":"cache_exploded","data":{},"timestamp":1}"#).unwrap_err();
     assert!(err.contains("unknown event type `cache_exploded`"), "{err}");
-    assert!(err.contains("cache_updated"), "lists the known types: {err}");
+    assert!(
+        err.contains("cache_updated"),
+        "lists the known types: {err}"
+    );
 }
 
 #[test]
 fn wrong_payload_is_rejected_naming_type_and_field() {
-    let missing = Envelope::from_json(r#"{"type":"cache_updated","data":{"rebuild_complete":true},"timestamp":1}"#)
-        .unwrap_err();
-    assert!(missing.contains("cache_updated") && missing.contains("message"), "{missing}");
+    let missing = Envelope::from_json(
+        r#"{"type":"cache_updated","data":{"rebuild_complete":true},"timestamp":1}"#,
+    )
+    .unwrap_err();
+    assert!(
+        missing.contains("cache_updated") && missing.contains("message"),
+        "{missing}"
+    );
 
-    let wrong_type = Envelope::from_json(r#"{"type":"watcher_status","data":{"running":"yes","enabled":true}}"#)
-        .unwrap_err();
-    assert!(wrong_type.contains("watcher_status") && wrong_type.contains("invalid type"), "{wrong_type}");
+    let wrong_type =
+        Envelope::from_json(r#"{"type":"watcher_status","data":{"running":"yes","enabled":true}}"#)
+            .unwrap_err();
+    assert!(
+        wrong_type.contains("watcher_status") && wrong_type.contains("invalid type"),
+        "{wrong_type}"
+    );
 
     let bad_enum = Envelope::from_json(r#"{"type":"job_updated","data":{"job_id":"x","status":"done","progress":{"processed":0,"total":0,"success":0,"errors":0,"percentage":0}}}"#)
         .unwrap_err();

@@ -17,7 +17,12 @@ const DEMO_FILES: &[(&str, &str, usize, Option<&str>)] = &[
     ("Batman_ Year One", "Batman Year One 002.cbz", 3, None),
     ("One Piece", "One Piece v01 c001 [Scans].cbz", 4, None),
     ("One Piece", "One_Piece_Issue_2.cbz", 3, None),
-    ("The Walking Dead", "TWD No. 48 (2008) (digital).cbz", 2, Some("48")),
+    (
+        "The Walking Dead",
+        "TWD No. 48 (2008) (digital).cbz",
+        2,
+        Some("48"),
+    ),
     ("Invincible", "Invincible - Chapter 0005.cbz", 2, None),
     ("Invincible", "invincible 006.CBZ", 2, None),
 ];
@@ -55,7 +60,11 @@ pub fn build_cbz(pages: usize, seed: u8, comic_info: Option<&str>) -> std::io::R
     for page in 0..pages {
         zip.start_file(format!("{:03}.png", page + 1), stored)
             .map_err(std::io::Error::other)?;
-        zip.write_all(&png(48, 72, seed.wrapping_mul(37).wrapping_add(page as u8 * 50)))?;
+        zip.write_all(&png(
+            48,
+            72,
+            seed.wrapping_mul(37).wrapping_add(page as u8 * 50),
+        ))?;
     }
     if let Some(xml) = comic_info {
         let deflated = zip::write::SimpleFileOptions::default()

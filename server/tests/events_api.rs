@@ -35,7 +35,10 @@ async fn stream_has_sse_headers_retry_and_connected_first() {
     assert_eq!(connected.id, None, "connected carries no id");
     let json = connected.json();
     assert_eq!(json["type"], "connected");
-    assert!(json["data"]["connection_id"].as_str().unwrap().starts_with('c'));
+    assert!(json["data"]["connection_id"]
+        .as_str()
+        .unwrap()
+        .starts_with('c'));
     assert_eq!(json["data"]["subscriptions"].as_array().unwrap().len(), 7);
     assert!(json["timestamp"].as_f64().unwrap() > 1.6e9);
     server.shutdown().await;
@@ -58,7 +61,11 @@ async fn events_arrive_in_order_with_increasing_ids_and_exact_envelope() {
         let json = f.json();
         let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
         assert_eq!(keys.len(), 3, "type, data, timestamp only: {json}");
-        assert!(f.data.as_deref().unwrap().starts_with(r#"{"type":"notification","data":{"level":"info","message":"#));
+        assert!(f
+            .data
+            .as_deref()
+            .unwrap()
+            .starts_with(r#"{"type":"notification","data":{"level":"info","message":"#));
         if i > 0 {
             assert_eq!(f.id_u64(), frames[i - 1].id_u64() + 1);
         }
@@ -100,13 +107,13 @@ async fn reconnect_with_last_event_id_replays_with_no_gap_and_no_duplicate() {
         expected += 1;
     }
     // The same through the query parameter.
-    let mut by_query = SseClient::connect(
-        &server.url(&format!("{NOTES}&last_event_id={last}")),
-        None,
-    )
-    .await;
+    let mut by_query =
+        SseClient::connect(&server.url(&format!("{NOTES}&last_event_id={last}")), None).await;
     let replayed = by_query.numbered(380).await;
-    assert_eq!(replayed.first().unwrap().id_u64(), last.parse::<u64>().unwrap() + 1);
+    assert_eq!(
+        replayed.first().unwrap().id_u64(),
+        last.parse::<u64>().unwrap() + 1
+    );
     server.shutdown().await;
 }
 
@@ -118,8 +125,7 @@ async fn id_outside_the_window_gets_resync_then_current_state() {
     for i in 0..20 {
         hub.publish(note(format!("n{i}")));
     }
-    let mut client =
-        SseClient::connect(&server.url(NOTES), Some(&old.to_string())).await;
+    let mut client = SseClient::connect(&server.url(NOTES), Some(&old.to_string())).await;
     assert_eq!(client.next_event().await.unwrap().kind(), "connected");
     let resync = client.next_event().await.unwrap();
     assert_eq!(resync.kind(), "resync");
@@ -144,13 +150,15 @@ async fn id_from_before_a_restart_gets_resync() {
     config.history_size = 1024;
     let second = TestServer::start_with(config).await;
     second.state.hub.publish(note("after restart"));
-    let mut client =
-        SseClient::connect(&second.url(NOTES), Some(&old_id.to_string())).await;
+    let mut client = SseClient::connect(&second.url(NOTES), Some(&old_id.to_string())).await;
     assert_eq!(client.next_event().await.unwrap().kind(), "connected");
     assert_eq!(client.next_event().await.unwrap().kind(), "resync");
     let state = client.numbered(1).await;
     assert_eq!(message_of(&state[0]), "after restart");
-    assert!(state[0].id_u64() > old_id, "ids keep increasing across restarts");
+    assert!(
+        state[0].id_u64() > old_id,
+        "ids keep increasing across restarts"
+    );
     second.shutdown().await;
 }
 
@@ -191,7 +199,10 @@ async fn subscribe_filters_types_and_rejects_unknown_names() {
     );
     hub.publish(note("skip me"));
     hub.publish(job("j1", JobStatus::Queued, 0));
-    hub.publish(Event::WatcherStatus(WatcherStatus { running: false, enabled: true }));
+    hub.publish(Event::WatcherStatus(WatcherStatus {
+        running: false,
+        enabled: true,
+    }));
     hub.publish(job("j1", JobStatus::Processing, 1));
     let got = jobs_only.numbered(2).await;
     assert!(got.iter().all(|f| f.kind() == "job_updated"));
@@ -220,22 +231,39 @@ async fn broadcast_validates_publishes_and_limits_size() {
         .await
         .unwrap();
     assert_eq!(ok.status(), 202);
-    let id = ok.json::<Value>().await.unwrap()["event_id"].as_u64().unwrap();
+    let id = ok.json::<Value>().await.unwrap()["event_id"]
+        .as_u64()
+        .unwrap();
     let got = client.numbered(1).await;
     assert_eq!(got[0].id_u64(), id);
     assert_eq!(message_of(&got[0]), "hello");
-    assert!(got[0].json()["timestamp"].as_f64().unwrap() > 1.6e9, "timestamp filled in");
+    assert!(
+        got[0].json()["timestamp"].as_f64().unwrap() > 1.6e9,
+        "timestamp filled in"
+    );
 
     for (body, needle) in [
-        (json!({"type": "nope", "data": {}}), "unknown event type `nope`"),
-        (json!({"type": "cache_updated", "data": {"message": "x"}}), "rebuild_complete"),
-        (json!({"type": "connected", "data": {"connection_id": "x", "subscriptions": []}}), "cannot be broadcast"),
+        (
+            json!({"type": "nope", "data": {}}),
+            "unknown event type `nope`",
+        ),
+        (
+            json!({"type": "cache_updated", "data": {"message": "x"}}),
+            "rebuild_complete",
+        ),
+        (
+            json!({"type": "connected", "data": {"connection_id": "x", "subscriptions": []}}),
+            "cannot be broadcast",
+        ),
         (json!({"data": {}}), "type"),
     ] {
         let resp = http.post(&url).json(&body).send().await.unwrap();
         assert_eq!(resp.status(), 400, "{body}");
         let err: Value = resp.json().await.unwrap();
-        assert!(err["error"].as_str().unwrap().contains(needle), "{err} should name {needle}");
+        assert!(
+            err["error"].as_str().unwrap().contains(needle),
+            "{err} should name {needle}"
+        );
     }
     let not_json = http.post(&url).body("{not json").send().await.unwrap();
     assert_eq!(not_json.status(), 400);
@@ -261,8 +289,16 @@ async fn broadcast_validates_publishes_and_limits_size() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 413);
-    let stats: Value = reqwest::get(server.url("/api/events/stats")).await.unwrap().json().await.unwrap();
-    assert_eq!(stats["events_by_type"]["notification"], 1, "rejected bodies publish nothing");
+    let stats: Value = reqwest::get(server.url("/api/events/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        stats["events_by_type"]["notification"], 1,
+        "rejected bodies publish nothing"
+    );
     assert_eq!(stats["events_by_type"]["connected"], 0);
     server.shutdown().await;
 }
@@ -287,8 +323,17 @@ async fn heartbeat_comment_arrives_at_the_configured_period() {
 async fn stats_and_status_describe_connections_and_counts() {
     let server = TestServer::start(|_| {}).await;
     let mut a = SseClient::connect(&server.url(NOTES), None).await;
-    let mut b = SseClient::connect(&server.url("/api/events/stream?subscribe=job_updated"), None).await;
-    let before: Value = reqwest::get(server.url("/api/events/stats")).await.unwrap().json().await.unwrap();
+    let mut b = SseClient::connect(
+        &server.url("/api/events/stream?subscribe=job_updated"),
+        None,
+    )
+    .await;
+    let before: Value = reqwest::get(server.url("/api/events/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     a.next_event().await.unwrap();
     b.next_event().await.unwrap();
     for i in 0..5 {
@@ -298,7 +343,12 @@ async fn stats_and_status_describe_connections_and_counts() {
     a.numbered(6).await;
     b.numbered(1).await;
 
-    let stats: Value = reqwest::get(server.url("/api/events/stats")).await.unwrap().json().await.unwrap();
+    let stats: Value = reqwest::get(server.url("/api/events/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stats["active_clients"], 2);
     let startup = stats["events_by_type"]["cache_updated"].as_u64().unwrap()
         + stats["events_by_type"]["watcher_status"].as_u64().unwrap();
@@ -312,18 +362,32 @@ async fn stats_and_status_describe_connections_and_counts() {
     assert_eq!(stats["events_by_type"]["notification"], 5);
     assert_eq!(stats["events_by_type"]["job_updated"], 1);
 
-    let status: Value = reqwest::get(server.url("/api/events/status")).await.unwrap().json().await.unwrap();
+    let status: Value = reqwest::get(server.url("/api/events/status"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let rows = status.as_array().unwrap();
     assert_eq!(rows.len(), 2);
     for row in rows {
         assert_eq!(row["user_agent"], "longbox-tests/1");
-        assert!(row["remote_addr"].as_str().unwrap().starts_with("127.0.0.1:"));
+        assert!(row["remote_addr"]
+            .as_str()
+            .unwrap()
+            .starts_with("127.0.0.1:"));
         assert!(row["connected_since"].as_f64().unwrap() > 1.6e9);
         assert_eq!(row["queue_length"], 0);
         assert!(row["last_event_id"].as_u64().is_some());
     }
-    let filtered = rows.iter().find(|r| r["subscriptions"].as_array().unwrap().len() == 3).unwrap();
-    assert_eq!(filtered["subscriptions"], json!(["job_updated", "connected", "resync"]));
+    let filtered = rows
+        .iter()
+        .find(|r| r["subscriptions"].as_array().unwrap().len() == 3)
+        .unwrap();
+    assert_eq!(
+        filtered["subscriptions"],
+        json!(["job_updated", "connected", "resync"])
+    );
 
     drop(a);
     drop(b);
@@ -372,13 +436,30 @@ async fn a_stalled_client_is_dropped_while_a_normal_client_gets_everything() {
     }
     let (got, _normal) = reader.await.unwrap();
     for (i, f) in got.iter().enumerate() {
-        assert!(message_of(f).starts_with(&format!("{i}:")), "normal client got every event in order");
+        assert!(
+            message_of(f).starts_with(&format!("{i}:")),
+            "normal client got every event in order"
+        );
     }
-    let stats: Value = reqwest::get(server.url("/api/events/stats")).await.unwrap().json().await.unwrap();
+    let stats: Value = reqwest::get(server.url("/api/events/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stats["dropped_clients"], 1);
     assert_eq!(stats["active_clients"], 1);
-    let status: Value = reqwest::get(server.url("/api/events/status")).await.unwrap().json().await.unwrap();
-    assert!(status.as_array().unwrap().iter().all(|r| r["user_agent"] != "stalled"));
+    let status: Value = reqwest::get(server.url("/api/events/status"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(status
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["user_agent"] != "stalled"));
     drop(stalled);
     server.shutdown().await;
 }
@@ -391,7 +472,10 @@ async fn metrics_are_prometheus_text() {
     server.state.hub.publish(note("m"));
     client.numbered(1).await;
     let resp = reqwest::get(server.url("/metrics")).await.unwrap();
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
     let text = resp.text().await.unwrap();
     assert!(text.contains("longbox_sse_clients 1"), "{text}");
     assert!(text.contains("longbox_events_published_total{type=\"notification\"} 1"));
@@ -404,7 +488,10 @@ async fn metrics_are_prometheus_text() {
     assert!(value("longbox_event_deliveries_total") >= 1);
     let observed = value("longbox_event_latency_seconds_count");
     assert!(observed >= 1);
-    assert_eq!(value("longbox_event_latency_seconds_bucket{le=\"+Inf\"}"), observed);
+    assert_eq!(
+        value("longbox_event_latency_seconds_bucket{le=\"+Inf\"}"),
+        observed
+    );
     server.shutdown().await;
 }
 
@@ -421,17 +508,28 @@ async fn shutdown_ends_every_stream_and_the_server_exits() {
     for c in &mut clients {
         assert_eq!(c.next_frame().await, None, "stream ended cleanly");
     }
-    tokio::time::timeout(PATIENCE, server.task).await.unwrap().unwrap().unwrap();
+    tokio::time::timeout(PATIENCE, server.task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
 }
 
 #[tokio::test]
 async fn api_errors_are_json() {
     let server = TestServer::start(|_| {}).await;
-    let resp = reqwest::get(server.url("/api/does-not-exist")).await.unwrap();
+    let resp = reqwest::get(server.url("/api/does-not-exist"))
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 404);
     let body: Value = resp.json().await.unwrap();
     assert!(body["error"].is_string());
-    let health: Value = reqwest::get(server.url("/api/health")).await.unwrap().json().await.unwrap();
+    let health: Value = reqwest::get(server.url("/api/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
     server.shutdown().await;

@@ -49,6 +49,11 @@ pub fn clock(ms: f64) -> String {
     #[cfg(not(feature = "hydrate"))]
     {
         let secs = (ms / 1000.0) as u64 % 86_400;
-        format!("{:02}:{:02}:{:02} UTC", secs / 3600, secs / 60 % 60, secs % 60)
+        format!(
+            "{:02}:{:02}:{:02} UTC",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
     }
 }

@@ -49,7 +49,8 @@ pub fn ThemeToggle() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |first: Option<()>| {
         if first.is_none() {
-            if let Some(stored) = storage().and_then(|s| s.get_item("longbox-theme").ok().flatten()) {
+            if let Some(stored) = storage().and_then(|s| s.get_item("longbox-theme").ok().flatten())
+            {
                 theme.set(Theme::parse(&stored));
             }
         }

@@ -10,7 +10,10 @@ pub fn parse(xml: &str) -> Result<Vec<(String, String)>, String> {
     let mut depth = 0usize;
     let mut current: Option<(String, String)> = None;
     loop {
-        match reader.read_event().map_err(|e| format!("ComicInfo.xml: {e}"))? {
+        match reader
+            .read_event()
+            .map_err(|e| format!("ComicInfo.xml: {e}"))?
+        {
             XmlEvent::Start(start) => {
                 depth += 1;
                 if depth == 2 {
@@ -103,7 +106,10 @@ mod tests {
             ("Series".to_string(), "Old".to_string()),
             ("Writer".to_string(), "A <B>".to_string()),
         ];
-        let xml = render(&existing, &[("Series", "New & Co".into()), ("Number", "3".into())]);
+        let xml = render(
+            &existing,
+            &[("Series", "New & Co".into()), ("Number", "3".into())],
+        );
         let back = parse(&xml).unwrap();
         assert_eq!(
             back,

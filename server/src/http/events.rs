@@ -262,9 +262,8 @@ pub(crate) async fn broadcast(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Broadcasted>), ApiError> {
-    let too_large = || {
-        ApiError::PayloadTooLarge(format!("body is larger than {BROADCAST_LIMIT} bytes"))
-    };
+    let too_large =
+        || ApiError::PayloadTooLarge(format!("body is larger than {BROADCAST_LIMIT} bytes"));
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

@@ -312,7 +312,11 @@ impl EventHub {
 
     /// Forgets the last state of a deleted job, so new tabs no longer see it.
     pub fn forget_job(&self, job_id: &str) {
-        self.state.lock().expect("hub lock").last_by_job.remove(job_id);
+        self.state
+            .lock()
+            .expect("hub lock")
+            .last_by_job
+            .remove(job_id);
     }
 
     /// Registers a stream and computes what it must receive before live events.
@@ -333,11 +337,7 @@ impl EventHub {
             None => (None, current_state(&st)),
             Some(Some(last)) if in_window(&st, last) => (
                 None,
-                st.history
-                    .iter()
-                    .filter(|p| p.id > last)
-                    .cloned()
-                    .collect(),
+                st.history.iter().filter(|p| p.id > last).cloned().collect(),
             ),
             Some(_) => (
                 Some("last event id is outside the replay window".to_string()),
@@ -370,7 +370,11 @@ impl EventHub {
     }
 
     fn unsubscribe(&self, key: u64) {
-        self.state.lock().expect("hub lock").subscribers.remove(&key);
+        self.state
+            .lock()
+            .expect("hub lock")
+            .subscribers
+            .remove(&key);
     }
 
     /// Streams currently registered.

@@ -267,7 +267,8 @@ impl Library {
 
     pub(crate) fn set_running(&self, running: bool) {
         if self.running.swap(running, Ordering::SeqCst) != running {
-            self.hub.publish(Event::WatcherStatus(self.watcher_status()));
+            self.hub
+                .publish(Event::WatcherStatus(self.watcher_status()));
         }
     }
 

@@ -36,7 +36,9 @@ pub fn walk(library: &Path, dir: &Path) -> Vec<DiskFile> {
     walkdir::WalkDir::new(dir)
         .follow_links(false)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with(".longbox"))
+        .filter_entry(|e| {
+            e.depth() == 0 || !e.file_name().to_string_lossy().starts_with(".longbox")
+        })
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && is_comic(&e.file_name().to_string_lossy()))
         .filter_map(|e| {
@@ -61,7 +63,9 @@ pub fn reconcile(stored: &HashMap<String, (u64, i64)>, found: Vec<DiskFile>) -> 
         seen.insert(f.path.as_str().to_string());
         match stored.get(f.path.as_str()) {
             None => added.push(f),
-            Some(&(size, mtime)) if size != f.size || mtime != f.mtime_ns => changes.changed.push(f),
+            Some(&(size, mtime)) if size != f.size || mtime != f.mtime_ns => {
+                changes.changed.push(f)
+            }
             Some(_) => {}
         }
     }

@@ -14,8 +14,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 /// Schema versions, applied in order; index + 1 is the `user_version` after each.
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE files (
+const MIGRATIONS: &[&str] = &["CREATE TABLE files (
         path       TEXT PRIMARY KEY,
         name       TEXT NOT NULL,
         folder     TEXT NOT NULL,
@@ -40,8 +39,7 @@ const MIGRATIONS: &[&str] = &[
         outcome   TEXT NOT NULL,
         error     TEXT,
         tags_json TEXT
-    );",
-];
+    );"];
 
 /// A file as found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,7 +178,10 @@ impl FileStore {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached("SELECT path, size, mtime_ns FROM files")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, (r.get::<_, i64>(1)? as u64, r.get(2)?)))
+            Ok((
+                r.get::<_, String>(0)?,
+                (r.get::<_, i64>(1)? as u64, r.get(2)?),
+            ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -42,7 +42,10 @@ pub fn start(library: Arc<Library>, config: WatchConfig, stop: CancellationToken
         match os_watch(&library, tx) {
             Ok(w) => Some(w),
             Err(e) => {
-                tracing::warn!("OS watch failed ({e}); falling back to rescans every {:?}", config.rescan_every);
+                tracing::warn!(
+                    "OS watch failed ({e}); falling back to rescans every {:?}",
+                    config.rescan_every
+                );
                 None
             }
         }
@@ -51,7 +54,11 @@ pub fn start(library: Arc<Library>, config: WatchConfig, stop: CancellationToken
     };
     library.set_running(watcher.is_some());
     if watcher.is_none() {
-        tokio::spawn(rescan_loop(library.clone(), config.rescan_every, stop.clone()));
+        tokio::spawn(rescan_loop(
+            library.clone(),
+            config.rescan_every,
+            stop.clone(),
+        ));
     }
     tokio::spawn(event_loop(library, rx, watcher, stop));
 }
@@ -60,14 +67,13 @@ fn os_watch(
     library: &Library,
     tx: mpsc::UnboundedSender<notify::Event>,
 ) -> notify::Result<notify::RecommendedWatcher> {
-    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        match res {
+    let mut watcher =
+        notify::recommended_watcher(move |res: notify::Result<notify::Event>| match res {
             Ok(event) => {
                 let _ = tx.send(event);
             }
             Err(e) => tracing::warn!("watch error: {e}"),
-        }
-    })?;
+        })?;
     watcher.watch(library.root(), RecursiveMode::Recursive)?;
     Ok(watcher)
 }
@@ -141,7 +147,9 @@ fn classify(library: &Library, event: notify::Event, now: &mut BTreeSet<RelPath>
             EventKind::Create(CreateKind::Folder) => {
                 now.insert(rel);
             }
-            EventKind::Create(_) | EventKind::Modify(ModifyKind::Data(_)) | EventKind::Modify(ModifyKind::Any) => {
+            EventKind::Create(_)
+            | EventKind::Modify(ModifyKind::Data(_))
+            | EventKind::Modify(ModifyKind::Any) => {
                 let disk = rel.on_disk(library.root());
                 if disk.is_dir() {
                     now.insert(rel);

@@ -47,7 +47,15 @@ impl TestServer {
         let state = server.state();
         let stop = CancellationToken::new();
         let task = tokio::spawn(server.serve(stop.clone()));
-        Self { addr, state, stop, task, library, data_dir, _dirs: None }
+        Self {
+            addr,
+            state,
+            stop,
+            task,
+            library,
+            data_dir,
+            _dirs: None,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -141,6 +149,16 @@ impl SseClient {
         }
     }
 
+    /// Reads events until one's JSON satisfies `pred`; returns that JSON.
+    pub async fn until(&mut self, pred: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        loop {
+            let json = self.next_event().await.expect("stream still open").json();
+            if pred(&json) {
+                return json;
+            }
+        }
+    }
+
     /// Reads data frames until `n` numbered events have arrived.
     pub async fn numbered(&mut self, n: usize) -> Vec<Frame> {
         let mut out = Vec::new();
@@ -183,4 +201,85 @@ pub fn note(message: impl Into<String>) -> app::events::Event {
 /// The `message` of a `notification` frame.
 pub fn message_of(f: &Frame) -> String {
     f.json()["data"]["message"].as_str().unwrap().to_string()
+}
+
+/// Polls `check` every 20 ms until it yields `Some`, failing after [`PATIENCE`].
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// GET a JSON document.
+pub async fn get_json(url: &str) -> (u16, serde_json::Value) {
+    let resp = reqwest::get(url).await.expect("GET");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// A GET sent byte for byte over TCP, so no client library normalises the path first.
+pub async fn raw_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|x| x.1.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+impl TestServer {
+    /// Waits for the start-up scan to be committed.
+    pub async fn scanned(&self) {
+        let library = self.state.library.clone();
+        eventually("the first scan", || {
+            let l = library.clone();
+            async move { l.last_scan().map(|_| ()) }
+        })
+        .await;
+    }
+
+    /// Every listed path, sorted.
+    pub async fn listed(&self) -> Vec<String> {
+        let (_, page) = get_json(&self.url("/api/files?per_page=500")).await;
+        let mut paths: Vec<String> = page["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    /// Waits until `path` is listed (or, with `present = false`, no longer listed).
+    pub async fn wait_listed(&self, path: &str, present: bool) {
+        eventually(&format!("{path} listed = {present}"), || async {
+            (self.listed().await.iter().any(|p| p == path) == present).then_some(())
+        })
+        .await;
+    }
 }
