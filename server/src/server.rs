@@ -83,6 +83,7 @@ impl Server {
 
 /// Runs the server until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    raise_fd_limit();
     let server = Server::bind(config).await?;
     let stop = CancellationToken::new();
     tokio::spawn({
@@ -103,4 +104,22 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term.recv() => {},
     }
+}
+
+/// Raises the soft open-files limit to the hard one: every event stream is a socket.
+/// Returns the limit now in force.
+pub fn raise_fd_limit() -> u64 {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain getrlimit/setrlimit calls on a local struct.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return 0;
+        }
+        lim.rlim_cur = lim.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+    }
+    lim.rlim_cur
 }

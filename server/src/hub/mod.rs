@@ -370,11 +370,13 @@ impl EventHub {
     }
 
     fn unsubscribe(&self, key: u64) {
-        self.state
-            .lock()
-            .expect("hub lock")
-            .subscribers
-            .remove(&key);
+        let now_empty = {
+            let mut st = self.state.lock().expect("hub lock");
+            st.subscribers.remove(&key).is_some() && st.subscribers.is_empty()
+        };
+        if now_empty {
+            release_freed_memory();
+        }
     }
 
     /// Streams currently registered.
@@ -419,6 +421,16 @@ impl EventHub {
             .collect();
         rows.sort_by(|a, b| a.connected_since.total_cmp(&b.connected_since));
         rows
+    }
+}
+
+/// Gives memory freed by departed connections back to the OS (glibc keeps it otherwise), so
+/// RSS returns to its baseline once clients leave.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap pages; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
