@@ -172,3 +172,144 @@ pub struct Accepted {
     /// What was started.
     pub message: String,
 }
+
+/// What a job does to each file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobAction {
+    /// Write tags and rename.
+    Process,
+    /// Rename only.
+    Rename,
+    /// Write tags only.
+    Normalize,
+}
+
+impl JobAction {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobAction::Process => "process",
+            JobAction::Rename => "rename",
+            JobAction::Normalize => "normalize",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "process" => Some(JobAction::Process),
+            "rename" => Some(JobAction::Rename),
+            "normalize" => Some(JobAction::Normalize),
+            _ => None,
+        }
+    }
+}
+
+/// Which files a job covers: a list of paths, `"all"` or `"unprocessed"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum JobFiles {
+    /// These paths, relative to the library.
+    List(Vec<String>),
+    /// `"all"` or `"unprocessed"`.
+    Named(String),
+}
+
+/// `POST /api/jobs`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRequest {
+    /// `process`, `rename` or `normalize`.
+    pub action: String,
+    /// The selection.
+    pub files: JobFiles,
+}
+
+/// Answer of `POST /api/jobs`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobCreated {
+    /// The new job's UUID.
+    pub job_id: String,
+    /// Files in it.
+    pub total_items: u64,
+}
+
+/// One item of a job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobItemView {
+    /// Path when the job was created.
+    pub path: String,
+    /// `pending`, `done`.
+    pub state: String,
+    /// `success`, `skipped`, `duplicate` or `failed`, once done.
+    pub outcome: Option<String>,
+    /// Path after processing.
+    pub new_path: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// `GET /api/jobs/{id}` (items included) and rows of `GET /api/jobs` (items omitted).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobView {
+    /// UUID.
+    pub job_id: String,
+    /// What it does.
+    pub action: JobAction,
+    /// Where it is.
+    pub status: crate::events::JobStatus,
+    /// Counters.
+    pub progress: crate::events::JobProgress,
+    /// Unix seconds.
+    pub created_at: f64,
+    /// Unix seconds, once finished.
+    pub finished_at: Option<f64>,
+    /// Per-item results (details only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<JobItemView>>,
+}
+
+/// `GET /api/settings`, `PUT /api/settings`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// File name template, e.g. `{series} - Chapter {issue}`.
+    pub filename_template: String,
+    /// Digits `{issue}` is zero-padded to.
+    pub issue_padding: u8,
+    /// New comics are processed automatically.
+    pub watcher_enabled: bool,
+    /// Files processed at once.
+    pub parallelism: u8,
+}
+
+/// `GET /api/history`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    /// Newest first.
+    pub items: Vec<HistoryItem>,
+    /// Rows in all.
+    pub total: u64,
+}
+
+/// One processed file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryItem {
+    /// Row id.
+    pub id: i64,
+    /// Unix seconds.
+    pub at: f64,
+    /// Job it belonged to.
+    pub job_id: Option<String>,
+    /// `process`, `rename` or `normalize`.
+    pub action: String,
+    /// Path before.
+    pub old_path: String,
+    /// Path after.
+    pub new_path: String,
+    /// `success`, `skipped`, `duplicate` or `failed`.
+    pub outcome: String,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Tags written.
+    pub tags: Option<serde_json::Value>,
+}

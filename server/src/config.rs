@@ -24,6 +24,16 @@ pub enum Command {
         /// Folder to write the sample library into.
         dir: PathBuf,
     },
+    /// Rewrite FILE's ComicInfo.xml with Series/Number/Title (crash-safety tests use this).
+    #[command(hide = true)]
+    TagArchive {
+        /// The .cbz to rewrite.
+        file: PathBuf,
+        /// Series to write.
+        series: String,
+        /// Number to write.
+        number: String,
+    },
 }
 
 /// Flags of the server.

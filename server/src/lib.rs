@@ -11,7 +11,8 @@
 //! - [`http`]: the router and one module per resource; [`http::error::ApiError`] is the one
 //!   error type mapped to `{"error": "..."}`.
 //! - [`library`]: the SQLite [`library::store::FileStore`], scans, the watcher, client paths.
-//! - [`comic`]: ComicInfo.xml and `.cbz` archives.
+//! - [`comic`]: naming rules, ComicInfo.xml, and the only code that writes `.cbz` archives.
+//! - [`jobs`]: [`jobs::JobRunner`], batch processing with per-item progress.
 //! - [`demo`]: writes a realistic sample library.
 //! - [`server`]: binds, serves and shuts down gracefully.
 
@@ -20,6 +21,7 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod hub;
+pub mod jobs;
 pub mod library;
 pub mod server;
 pub mod site;
@@ -38,6 +40,8 @@ pub struct AppState {
     pub hub: Arc<hub::EventHub>,
     /// The library: store, scans, watcher.
     pub library: Arc<library::Library>,
+    /// Batch jobs.
+    pub jobs: Arc<jobs::JobRunner>,
 }
 
 impl AppState {
@@ -48,11 +52,17 @@ impl AppState {
             history_size: config.history_size,
             client_queue: config.client_queue,
         });
+        let stale = comic::archive::remove_stale_temp_files(&config.library);
+        if stale > 0 {
+            tracing::warn!("removed {stale} temporary files left by an interrupted write");
+        }
         let library = library::Library::open(&config.library, &config.data_dir, hub.clone())?;
+        let jobs = jobs::JobRunner::start(library.clone(), hub.clone(), hub.shutdown_token())?;
         Ok(Self {
             config: Arc::new(config),
             hub,
             library,
+            jobs,
         })
     }
 }

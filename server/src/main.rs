@@ -12,6 +12,24 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,longbox=info".into()),
         )
         .init();
+    if let Some(Command::TagArchive {
+        file,
+        series,
+        number,
+    }) = &cli.command
+    {
+        let xml = longbox::comic::comicinfo::render(
+            &[],
+            &[("Series", series.clone()), ("Number", number.clone())],
+        );
+        return match longbox::comic::archive::write_comic_info(file, &xml) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     if let Some(Command::DemoLibrary { dir }) = cli.command {
         return match longbox::demo::write_demo_library(&dir) {
             Ok(n) => {

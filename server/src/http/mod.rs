@@ -5,11 +5,13 @@ pub mod error;
 pub mod events;
 mod files;
 mod health;
+mod jobs;
 mod metrics;
+mod settings;
 mod watcher;
 
 use crate::AppState;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, put};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -28,6 +30,14 @@ pub fn api_router(state: AppState) -> Router {
         .route("/api/cache/rebuild", post(cache::rebuild))
         .route("/api/watcher/status", get(watcher::status))
         .route("/api/watcher", post(watcher::toggle))
+        .route("/api/jobs", post(jobs::create).get(jobs::list))
+        .route("/api/jobs/{id}", get(jobs::get).delete(jobs::delete))
+        .route("/api/jobs/{id}/cancel", post(jobs::cancel))
+        .route(
+            "/api/settings",
+            get(settings::get).merge(put(settings::put)),
+        )
+        .route("/api/history", get(settings::history))
         .route("/metrics", get(metrics::metrics))
         .route("/api/{*rest}", any(error::api_not_found))
         .with_state(state)

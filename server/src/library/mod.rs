@@ -68,6 +68,9 @@ pub struct Library {
     own_changes: Mutex<HashMap<String, Instant>>,
     /// Receives newly completed comics (for automatic processing).
     new_files: Mutex<Option<mpsc::UnboundedSender<RelPath>>>,
+    /// Serialises Longbox's own renames/rewrites with the watcher's reconciles, so neither sees
+    /// the other half-done.
+    write_lock: Mutex<()>,
 }
 
 impl Library {
@@ -76,7 +79,7 @@ impl Library {
         let store = Arc::new(FileStore::open(data_dir)?);
         let enabled = store
             .setting(WATCHER_ENABLED_KEY)?
-            .map_or(true, |v| v == "true");
+            .is_none_or(|v| v == "true");
         let (announce, mut rx) = tokio_watch::channel(None::<CacheUpdated>);
         let announcer_hub = hub.clone();
         tokio::spawn(async move {
@@ -101,6 +104,7 @@ impl Library {
             pending: Mutex::new(HashMap::new()),
             own_changes: Mutex::new(HashMap::new()),
             new_files: Mutex::new(None),
+            write_lock: Mutex::new(()),
         }))
     }
 
@@ -155,6 +159,7 @@ impl Library {
     /// Reconciles the given paths (files or folders) with the disk, in one transaction.
     /// Returns what changed; blocking.
     pub fn reconcile_paths(&self, paths: &[RelPath]) -> anyhow::Result<Changes> {
+        let _exclusive = self.write_lock.lock().expect("write lock");
         let mut found = Vec::new();
         let mut stored = HashMap::new();
         let pending = self.pending.lock().expect("pending lock").clone();
@@ -203,6 +208,12 @@ impl Library {
                 let _ = tx.send(p);
             }
         }
+    }
+
+    /// Runs a change to disk and store that the watcher must not observe half-done.
+    pub fn write_locked<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _exclusive = self.write_lock.lock().expect("write lock");
+        f()
     }
 
     /// Remembers that Longbox itself is about to create `path` (rename or rewrite), so the

@@ -7,14 +7,15 @@
 //! WAL mode; schema migrations are numbered SQL in [`MIGRATIONS`] tracked by `user_version`.
 
 use crate::library::paths::RelPath;
-use app::api::{Direction, FileFilter, FilePage, FileQuery, FileRow, FileSort};
+use app::api::{Direction, FileFilter, FilePage, FileQuery, FileRow, FileSort, HistoryItem};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 /// Schema versions, applied in order; index + 1 is the `user_version` after each.
-const MIGRATIONS: &[&str] = &["CREATE TABLE files (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE files (
         path       TEXT PRIMARY KEY,
         name       TEXT NOT NULL,
         folder     TEXT NOT NULL,
@@ -39,7 +40,29 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE files (
         outcome   TEXT NOT NULL,
         error     TEXT,
         tags_json TEXT
-    );"];
+    );",
+    "CREATE TABLE jobs (
+        id          TEXT PRIMARY KEY,
+        action      TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        created_at  REAL NOT NULL,
+        finished_at REAL,
+        total       INTEGER NOT NULL,
+        processed   INTEGER NOT NULL DEFAULT 0,
+        success     INTEGER NOT NULL DEFAULT 0,
+        errors      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE job_items (
+        job_id   TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        idx      INTEGER NOT NULL,
+        path     TEXT NOT NULL,
+        state    TEXT NOT NULL DEFAULT 'pending',
+        outcome  TEXT,
+        new_path TEXT,
+        error    TEXT,
+        PRIMARY KEY (job_id, idx)
+    ) WITHOUT ROWID;",
+];
 
 /// A file as found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,29 +126,6 @@ pub struct StoredFile {
     pub first_seen: f64,
 }
 
-/// One processing history row.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct HistoryRow {
-    /// Row id.
-    pub id: i64,
-    /// Unix seconds.
-    pub at: f64,
-    /// Job it belonged to, if any.
-    pub job_id: Option<String>,
-    /// `process`, `rename` or `normalize`.
-    pub action: String,
-    /// Path before.
-    pub old_path: String,
-    /// Path after.
-    pub new_path: String,
-    /// `success`, `skipped`, `duplicate` or `failed`.
-    pub outcome: String,
-    /// Why it failed.
-    pub error: Option<String>,
-    /// Tags written, as JSON.
-    pub tags: Option<serde_json::Value>,
-}
-
 /// The SQLite-backed store. Every method is a short blocking call.
 pub struct FileStore {
     conn: Mutex<Connection>,
@@ -169,7 +169,8 @@ impl FileStore {
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    /// The connection, for modules that keep their own tables here (jobs).
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().expect("store lock")
     }
 
@@ -406,7 +407,7 @@ impl FileStore {
     }
 
     /// Appends a history row; returns its id.
-    pub fn add_history(&self, row: &HistoryRow) -> anyhow::Result<i64> {
+    pub fn add_history(&self, row: &HistoryItem) -> anyhow::Result<i64> {
         let conn = self.conn();
         conn.execute(
             "INSERT INTO history (at, job_id, action, old_path, new_path, outcome, error, tags_json)
@@ -426,7 +427,7 @@ impl FileStore {
     }
 
     /// History, newest first, and the total count.
-    pub fn history(&self, limit: u32, offset: u32) -> anyhow::Result<(Vec<HistoryRow>, u64)> {
+    pub fn history(&self, limit: u32, offset: u32) -> anyhow::Result<(Vec<HistoryItem>, u64)> {
         let conn = self.conn();
         let total: i64 = conn.query_row("SELECT COUNT(*) FROM history", [], |r| r.get(0))?;
         let mut stmt = conn.prepare_cached(
@@ -435,7 +436,7 @@ impl FileStore {
         )?;
         let rows = stmt
             .query_map(params![limit, offset], |r| {
-                Ok(HistoryRow {
+                Ok(HistoryItem {
                     id: r.get(0)?,
                     at: r.get(1)?,
                     job_id: r.get(2)?,

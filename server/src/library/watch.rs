@@ -162,10 +162,10 @@ fn classify(library: &Library, event: notify::Event, now: &mut BTreeSet<RelPath>
                 library.clear_pending(&rel);
                 now.insert(rel);
             }
-            EventKind::Modify(ModifyKind::Metadata(_)) => {
-                if is_comic(rel.name()) && !library.is_pending(&rel) {
-                    now.insert(rel);
-                }
+            EventKind::Modify(ModifyKind::Metadata(_))
+                if is_comic(rel.name()) && !library.is_pending(&rel) =>
+            {
+                now.insert(rel);
             }
             _ => {}
         }

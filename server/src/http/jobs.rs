@@ -1,0 +1,145 @@
+//! `/api/jobs`: create, list, inspect, cancel and delete batch jobs.
+
+use crate::http::error::ApiError;
+use crate::http::files::client_path;
+use crate::jobs::store;
+use crate::AppState;
+use app::api::{JobAction, JobCreated, JobFiles, JobRequest, JobView};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+
+fn job_id(raw: &str) -> Result<String, ApiError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.to_string())
+        .map_err(|_| ApiError::BadRequest(format!("job id {raw:?} is not a UUID")))
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(anyhow::Error::from)?
+}
+
+/// `POST /api/jobs` → 202 `{"job_id", "total_items"}`.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    body: Result<Json<JobRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<JobCreated>), ApiError> {
+    let Json(req) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let action = JobAction::parse(&req.action).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "unknown action {:?}; use process, rename or normalize",
+            req.action
+        ))
+    })?;
+    let store = state.library.store().clone();
+    let paths = match req.files {
+        JobFiles::Named(name) if name == "all" || name == "unprocessed" => {
+            blocking(move || Ok(store.all_paths(name == "unprocessed")?)).await?
+        }
+        JobFiles::Named(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "files must be a list of paths, \"all\" or \"unprocessed\", not {other:?}"
+            )))
+        }
+        JobFiles::List(list) => {
+            let mut checked = Vec::with_capacity(list.len());
+            for raw in &list {
+                checked.push(client_path(&state, raw)?.to_string());
+            }
+            blocking(move || {
+                for p in &checked {
+                    if store.get(p)?.is_none() {
+                        return Err(ApiError::BadRequest(format!("no file {p} in the library")));
+                    }
+                }
+                Ok(checked)
+            })
+            .await?
+        }
+    };
+    if paths.is_empty() {
+        return Err(ApiError::BadRequest("the selection is empty".into()));
+    }
+    let jobs = state.jobs.clone();
+    let (job_id, total_items) = blocking(move || Ok(jobs.create(action, paths)?)).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(JobCreated {
+            job_id,
+            total_items,
+        }),
+    ))
+}
+
+/// `GET /api/jobs`: every job, newest first, without items.
+pub(crate) async fn list(State(state): State<AppState>) -> Result<Json<Vec<JobView>>, ApiError> {
+    let store = state.library.store().clone();
+    Ok(Json(blocking(move || Ok(store::list(&store)?)).await?))
+}
+
+/// `GET /api/jobs/{id}`: status, progress and per-item results.
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Json<JobView>, ApiError> {
+    let id = job_id(&raw)?;
+    let store = state.library.store().clone();
+    blocking(move || {
+        store::get(&store, &id, true)?
+            .map(Json)
+            .ok_or_else(|| ApiError::NotFound(format!("no job {id}")))
+    })
+    .await
+}
+
+/// `POST /api/jobs/{id}/cancel`: 202; items not started are never touched.
+pub(crate) async fn cancel(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<(StatusCode, Json<JobView>), ApiError> {
+    let id = job_id(&raw)?;
+    let store = state.library.store().clone();
+    let lookup = id.clone();
+    let job = blocking(move || {
+        store::get(&store, &lookup, false)?
+            .ok_or_else(|| ApiError::NotFound(format!("no job {lookup}")))
+    })
+    .await?;
+    if job.status.is_finished() || !state.jobs.cancel(&id) {
+        return Err(ApiError::Conflict(format!(
+            "job {id} is already {}",
+            job.status.as_str()
+        )));
+    }
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// `DELETE /api/jobs/{id}`: finished jobs only (409 otherwise).
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = job_id(&raw)?;
+    let store = state.library.store().clone();
+    let target = id.clone();
+    blocking(move || {
+        let job = store::get(&store, &target, false)?
+            .ok_or_else(|| ApiError::NotFound(format!("no job {target}")))?;
+        if !job.status.is_finished() {
+            return Err(ApiError::Conflict(format!(
+                "job {target} is {}; cancel it first",
+                job.status.as_str()
+            )));
+        }
+        store::delete(&store, &target)?;
+        Ok(())
+    })
+    .await?;
+    state.hub.forget_job(&id);
+    Ok(StatusCode::NO_CONTENT)
+}

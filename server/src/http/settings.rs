@@ -1,0 +1,63 @@
+//! `/api/settings` and `/api/history`.
+
+use crate::comic::naming;
+use crate::http::error::ApiError;
+use crate::AppState;
+use app::api::{HistoryPage, Settings};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::Deserialize;
+
+/// `GET /api/settings`.
+pub(crate) async fn get(State(state): State<AppState>) -> Json<Settings> {
+    Json(state.jobs.settings())
+}
+
+/// `PUT /api/settings`: validated (unknown placeholder → 400), persisted, applied.
+pub(crate) async fn put(
+    State(state): State<AppState>,
+    body: Result<Json<Settings>, JsonRejection>,
+) -> Result<Json<Settings>, ApiError> {
+    let Json(settings) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    naming::validate_template(&settings.filename_template)
+        .map_err(|e| ApiError::BadRequest(format!("filename_template: {e}")))?;
+    if settings.issue_padding > 8 {
+        return Err(ApiError::BadRequest("issue_padding must be 0–8".into()));
+    }
+    if !(1..=64).contains(&settings.parallelism) {
+        return Err(ApiError::BadRequest("parallelism must be 1–64".into()));
+    }
+    let jobs = state.jobs.clone();
+    let saved = tokio::task::spawn_blocking(move || jobs.set_settings(settings))
+        .await
+        .map_err(anyhow::Error::from)??;
+    Ok(Json(saved))
+}
+
+/// Query of `GET /api/history`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct HistoryQuery {
+    /// Rows, 1–500 (default 50).
+    limit: Option<u32>,
+    /// Rows to skip.
+    offset: Option<u32>,
+}
+
+/// `GET /api/history?limit=&offset=`: newest first.
+pub(crate) async fn history(
+    State(state): State<AppState>,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
+) -> Result<Json<HistoryPage>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::BadRequest("limit must be 1–500".into()));
+    }
+    let store = state.library.store().clone();
+    let (items, total) =
+        tokio::task::spawn_blocking(move || store.history(limit, q.offset.unwrap_or(0)))
+            .await
+            .map_err(anyhow::Error::from)??;
+    Ok(Json(HistoryPage { items, total }))
+}

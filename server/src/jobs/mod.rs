@@ -1,0 +1,300 @@
+//! Batch jobs: a queue run one job at a time, items in parallel (bounded), with real cancel,
+//! persistence and resume after restarts, and a `job_updated` event after every item.
+//!
+//! - [`process`]: what happens to one file.
+//! - [`store`]: jobs, items and settings in SQLite.
+
+pub mod process;
+pub mod store;
+
+use crate::hub::{unix_now, EventHub};
+use crate::library::paths::RelPath;
+use crate::library::Library;
+use app::api::{JobAction, Settings};
+use app::events::{Event, FileProcessed, JobProgress, JobStatus, JobUpdated};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Notify, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+/// How long newly completed comics are gathered into one automatic job.
+const AUTO_BATCH: Duration = Duration::from_millis(300);
+
+/// Runs jobs. Shared as `Arc<JobRunner>`.
+pub struct JobRunner {
+    /// The library the jobs work on.
+    library: Arc<Library>,
+    /// Where job and file events go.
+    hub: Arc<EventHub>,
+    /// Job ids waiting, in order.
+    queue: Mutex<VecDeque<String>>,
+    /// Wakes the scheduler.
+    wake: Notify,
+    /// Cancel switch per unfinished job.
+    cancels: Mutex<HashMap<String, CancellationToken>>,
+    /// Paths a worker is processing now (one file is never processed twice at once).
+    busy: Mutex<HashSet<String>>,
+    /// Current processing settings.
+    settings: Mutex<Settings>,
+}
+
+impl JobRunner {
+    /// Loads settings, re-queues unfinished jobs, and starts the scheduler and the watcher's
+    /// automatic processing.
+    pub fn start(
+        library: Arc<Library>,
+        hub: Arc<EventHub>,
+        stop: CancellationToken,
+    ) -> anyhow::Result<Arc<Self>> {
+        let settings = store::settings(library.store(), library.watcher_status().enabled)?;
+        let runner = Arc::new(Self {
+            library: library.clone(),
+            hub,
+            queue: Mutex::new(VecDeque::new()),
+            wake: Notify::new(),
+            cancels: Mutex::new(HashMap::new()),
+            busy: Mutex::new(HashSet::new()),
+            settings: Mutex::new(settings),
+        });
+        for id in store::unfinished(library.store())? {
+            tracing::info!(job = %id, "resuming unfinished job");
+            runner.enqueue(id);
+        }
+        tokio::spawn(runner.clone().schedule(stop.clone()));
+        tokio::spawn(runner.clone().auto_process(stop));
+        Ok(runner)
+    }
+
+    /// The current settings.
+    pub fn settings(&self) -> Settings {
+        let mut s = self.settings.lock().expect("settings lock").clone();
+        s.watcher_enabled = self.library.watcher_status().enabled;
+        s
+    }
+
+    /// Replaces the settings (already validated) and persists them.
+    pub fn set_settings(&self, settings: Settings) -> anyhow::Result<Settings> {
+        store::save_settings(self.library.store(), &settings)?;
+        if settings.watcher_enabled != self.library.watcher_status().enabled {
+            self.library.set_enabled(settings.watcher_enabled)?;
+        }
+        *self.settings.lock().expect("settings lock") = settings;
+        Ok(self.settings())
+    }
+
+    fn enqueue(&self, id: String) {
+        self.cancels
+            .lock()
+            .expect("cancel lock")
+            .insert(id.clone(), CancellationToken::new());
+        self.queue.lock().expect("queue lock").push_back(id);
+        self.wake.notify_one();
+    }
+
+    /// Creates and queues a job over `paths` (deduplicated, order kept); returns its id.
+    pub fn create(&self, action: JobAction, paths: Vec<String>) -> anyhow::Result<(String, u64)> {
+        let mut seen = HashSet::new();
+        let paths: Vec<String> = paths
+            .into_iter()
+            .filter(|p| seen.insert(p.clone()))
+            .collect();
+        let id = uuid::Uuid::new_v4().to_string();
+        store::create(self.library.store(), &id, action, &paths, unix_now())?;
+        let total = paths.len() as u64;
+        self.publish_job(&id, JobStatus::Queued, JobProgress::new(0, total, 0, 0));
+        self.enqueue(id.clone());
+        Ok((id, total))
+    }
+
+    /// Asks a job to stop: no new item starts; the status ends `cancelled`. Returns false when
+    /// the job is already finished.
+    pub fn cancel(&self, id: &str) -> bool {
+        match self.cancels.lock().expect("cancel lock").get(id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn publish_job(&self, id: &str, status: JobStatus, progress: JobProgress) {
+        self.hub.publish(Event::JobUpdated(JobUpdated {
+            job_id: id.to_string(),
+            status,
+            progress,
+        }));
+    }
+
+    async fn schedule(self: Arc<Self>, stop: CancellationToken) {
+        loop {
+            let next = self.queue.lock().expect("queue lock").pop_front();
+            match next {
+                Some(id) => {
+                    if let Err(e) = self.clone().run_job(&id).await {
+                        tracing::error!(job = %id, "job failed: {e:#}");
+                        let store = self.library.store().clone();
+                        let jid = id.clone();
+                        let progress = tokio::task::spawn_blocking(move || {
+                            store::set_status(&store, &jid, JobStatus::Failed, unix_now())?;
+                            anyhow::Ok(store::get(&store, &jid, false)?.map(|j| j.progress))
+                        })
+                        .await
+                        .ok()
+                        .and_then(Result::ok)
+                        .flatten()
+                        .unwrap_or_default();
+                        self.publish_job(&id, JobStatus::Failed, progress);
+                    }
+                    self.cancels.lock().expect("cancel lock").remove(&id);
+                }
+                None => tokio::select! {
+                    _ = stop.cancelled() => return,
+                    _ = self.wake.notified() => {}
+                },
+            }
+        }
+    }
+
+    async fn run_job(self: Arc<Self>, id: &str) -> anyhow::Result<()> {
+        let store = self.library.store().clone();
+        let (job, pending) = {
+            let (store, id) = (store.clone(), id.to_string());
+            tokio::task::spawn_blocking(move || {
+                let job = store::get(&store, &id, false)?;
+                let pending = store::pending_items(&store, &id)?;
+                anyhow::Ok((job, pending))
+            })
+            .await??
+        };
+        let Some(job) = job else { return Ok(()) };
+        let cancel = self
+            .cancels
+            .lock()
+            .expect("cancel lock")
+            .get(id)
+            .cloned()
+            .unwrap_or_default();
+        let progress = Arc::new(Mutex::new(job.progress));
+        set_status(&store, id, JobStatus::Processing).await?;
+        self.publish_job(id, JobStatus::Processing, job.progress);
+        let settings = self.settings();
+        let workers = Arc::new(Semaphore::new(settings.parallelism.max(1) as usize));
+        let mut running = tokio::task::JoinSet::new();
+        for (idx, path) in pending {
+            let permit = tokio::select! {
+                _ = cancel.cancelled() => break,
+                p = workers.clone().acquire_owned() => p?,
+            };
+            if cancel.is_cancelled() {
+                break;
+            }
+            let this = self.clone();
+            let (id, settings, progress) = (id.to_string(), settings.clone(), progress.clone());
+            running.spawn(async move {
+                let _permit = permit;
+                this.run_item(&id, idx, path, job.action, settings, progress)
+                    .await
+            });
+            // Collect finished workers as we go, so errors surface early.
+            while let Some(done) = running.try_join_next() {
+                done??;
+            }
+        }
+        while let Some(done) = running.join_next().await {
+            done??;
+        }
+        let final_status = if cancel.is_cancelled()
+            && progress.lock().expect("progress lock").processed < job.progress.total
+        {
+            JobStatus::Cancelled
+        } else {
+            JobStatus::Completed
+        };
+        set_status(&store, id, final_status).await?;
+        let last = *progress.lock().expect("progress lock");
+        self.publish_job(id, final_status, last);
+        Ok(())
+    }
+
+    async fn run_item(
+        self: Arc<Self>,
+        id: &str,
+        idx: i64,
+        path: String,
+        action: JobAction,
+        settings: Settings,
+        progress: Arc<Mutex<JobProgress>>,
+    ) -> anyhow::Result<()> {
+        // One file is never processed by two workers at once.
+        while !self.busy.lock().expect("busy lock").insert(path.clone()) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let this = self.clone();
+        let (jid, p) = (id.to_string(), path.clone());
+        let processed = tokio::task::spawn_blocking(move || match RelPath::parse(&p) {
+            Ok(rel) => process::process_file(&this.library, &rel, action, &settings, Some(&jid)),
+            Err(e) => process::Processed {
+                result: store::ItemResult {
+                    outcome: "failed",
+                    new_path: p.clone(),
+                    error: Some(e.to_string()),
+                },
+                tags: None,
+            },
+        })
+        .await;
+        self.busy.lock().expect("busy lock").remove(&path);
+        let result = processed?.result;
+        let new_path = result.new_path.clone();
+        self.hub.publish(Event::FileProcessed(FileProcessed {
+            filename: new_path.rsplit('/').next().unwrap_or(&new_path).to_string(),
+            filepath: new_path,
+            success: result.is_success(),
+            error: if result.is_success() {
+                None
+            } else {
+                result.error.clone()
+            },
+        }));
+        // Counters, persistence and the event happen under one lock so `processed` rises by
+        // exactly one per event.
+        let store = self.library.store().clone();
+        let mut p = progress.lock().expect("progress lock");
+        let (ok, err) = if result.is_success() { (1, 0) } else { (0, 1) };
+        *p = JobProgress::new(p.processed + 1, p.total, p.success + ok, p.errors + err);
+        store::finish_item(&store, id, idx, &result, &p)?;
+        self.publish_job(id, JobStatus::Processing, *p);
+        Ok(())
+    }
+
+    /// Newly completed comics become automatic `process` jobs (gathered for a moment, so a
+    /// copied folder is one job).
+    async fn auto_process(self: Arc<Self>, stop: CancellationToken) {
+        let mut rx = self.library.new_files_channel();
+        loop {
+            let first = tokio::select! {
+                _ = stop.cancelled() => return,
+                f = rx.recv() => match f { Some(f) => f, None => return },
+            };
+            let mut batch = vec![first.to_string()];
+            let deadline = tokio::time::Instant::now() + AUTO_BATCH;
+            while let Ok(Some(more)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+                batch.push(more.to_string());
+            }
+            if let Err(e) = self.create(JobAction::Process, batch) {
+                tracing::error!("cannot create automatic job: {e:#}");
+            }
+        }
+    }
+}
+
+async fn set_status(
+    store: &Arc<crate::library::store::FileStore>,
+    id: &str,
+    status: JobStatus,
+) -> anyhow::Result<()> {
+    let (store, id) = (store.clone(), id.to_string());
+    tokio::task::spawn_blocking(move || store::set_status(&store, &id, status, unix_now())).await?
+}

@@ -1,0 +1,222 @@
+//! Jobs and their items in the store's SQLite file, so unfinished jobs survive restarts.
+
+use crate::library::store::FileStore;
+use app::api::{JobAction, JobItemView, JobView, Settings};
+use app::events::{JobProgress, JobStatus};
+use rusqlite::{params, OptionalExtension};
+
+/// Settings key of the processing settings.
+const SETTINGS_KEY: &str = "processing";
+
+fn status_from(s: &str) -> JobStatus {
+    match s {
+        "queued" => JobStatus::Queued,
+        "processing" => JobStatus::Processing,
+        "completed" => JobStatus::Completed,
+        "cancelled" => JobStatus::Cancelled,
+        _ => JobStatus::Failed,
+    }
+}
+
+fn view_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobView> {
+    let action: String = r.get(1)?;
+    let status: String = r.get(2)?;
+    Ok(JobView {
+        job_id: r.get(0)?,
+        action: JobAction::parse(&action).unwrap_or(JobAction::Process),
+        status: status_from(&status),
+        created_at: r.get(3)?,
+        finished_at: r.get(4)?,
+        progress: JobProgress::new(
+            r.get::<_, i64>(6)? as u64,
+            r.get::<_, i64>(5)? as u64,
+            r.get::<_, i64>(7)? as u64,
+            r.get::<_, i64>(8)? as u64,
+        ),
+        items: None,
+    })
+}
+
+const JOB_COLUMNS: &str =
+    "id, action, status, created_at, finished_at, total, processed, success, errors";
+
+/// A finished item's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemResult {
+    /// `success`, `skipped`, `duplicate` or `failed`.
+    pub outcome: &'static str,
+    /// Path after processing.
+    pub new_path: String,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+impl ItemResult {
+    /// Counts as a success (skipped files are fine as they are).
+    pub fn is_success(&self) -> bool {
+        matches!(self.outcome, "success" | "skipped")
+    }
+}
+
+/// Creates a queued job with its items.
+pub fn create(
+    store: &FileStore,
+    id: &str,
+    action: JobAction,
+    paths: &[String],
+    now: f64,
+) -> anyhow::Result<()> {
+    let mut conn = store.conn();
+    let tx = conn.transaction()?;
+    tx.execute(
+        &format!(
+            "INSERT INTO jobs ({JOB_COLUMNS}) VALUES (?1, ?2, 'queued', ?3, NULL, ?4, 0, 0, 0)"
+        ),
+        params![id, action.as_str(), now, paths.len() as i64],
+    )?;
+    {
+        let mut item =
+            tx.prepare_cached("INSERT INTO job_items (job_id, idx, path) VALUES (?1, ?2, ?3)")?;
+        for (i, p) in paths.iter().enumerate() {
+            item.execute(params![id, i as i64, p])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// One job, with its items when asked.
+pub fn get(store: &FileStore, id: &str, with_items: bool) -> anyhow::Result<Option<JobView>> {
+    let conn = store.conn();
+    let Some(mut job) = conn
+        .query_row(
+            &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"),
+            [id],
+            view_from,
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    if with_items {
+        let mut stmt = conn.prepare_cached(
+            "SELECT path, state, outcome, new_path, error FROM job_items WHERE job_id = ?1 ORDER BY idx",
+        )?;
+        let items = stmt
+            .query_map([id], |r| {
+                Ok(JobItemView {
+                    path: r.get(0)?,
+                    state: r.get(1)?,
+                    outcome: r.get(2)?,
+                    new_path: r.get(3)?,
+                    error: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        job.items = Some(items);
+    }
+    Ok(Some(job))
+}
+
+/// Every job, newest first.
+pub fn list(store: &FileStore) -> anyhow::Result<Vec<JobView>> {
+    let conn = store.conn();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {JOB_COLUMNS} FROM jobs ORDER BY created_at DESC, rowid DESC"
+    ))?;
+    let rows = stmt.query_map([], view_from)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Jobs not finished, oldest first (to resume after a restart).
+pub fn unfinished(store: &FileStore) -> anyhow::Result<Vec<String>> {
+    let conn = store.conn();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM jobs WHERE status IN ('queued', 'processing') ORDER BY created_at, rowid",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Items not yet done: `(index, path)` in order.
+pub fn pending_items(store: &FileStore, id: &str) -> anyhow::Result<Vec<(i64, String)>> {
+    let conn = store.conn();
+    let mut stmt = conn.prepare_cached(
+        "SELECT idx, path FROM job_items WHERE job_id = ?1 AND state = 'pending' ORDER BY idx",
+    )?;
+    let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Sets a job's status (and finish time when final).
+pub fn set_status(store: &FileStore, id: &str, status: JobStatus, now: f64) -> anyhow::Result<()> {
+    let finished = status.is_finished().then_some(now);
+    store.conn().execute(
+        "UPDATE jobs SET status = ?2, finished_at = ?3 WHERE id = ?1",
+        params![id, status.as_str(), finished],
+    )?;
+    Ok(())
+}
+
+/// Records an item's result and the job's new counters in one transaction.
+pub fn finish_item(
+    store: &FileStore,
+    id: &str,
+    idx: i64,
+    result: &ItemResult,
+    progress: &JobProgress,
+) -> anyhow::Result<()> {
+    let mut conn = store.conn();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE job_items SET state = 'done', outcome = ?3, new_path = ?4, error = ?5
+         WHERE job_id = ?1 AND idx = ?2",
+        params![id, idx, result.outcome, result.new_path, result.error],
+    )?;
+    tx.execute(
+        "UPDATE jobs SET processed = ?2, success = ?3, errors = ?4 WHERE id = ?1",
+        params![
+            id,
+            progress.processed as i64,
+            progress.success as i64,
+            progress.errors as i64
+        ],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Deletes a job and its items.
+pub fn delete(store: &FileStore, id: &str) -> anyhow::Result<()> {
+    store
+        .conn()
+        .execute("DELETE FROM jobs WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// The stored processing settings, or the defaults.
+pub fn settings(store: &FileStore, watcher_enabled: bool) -> anyhow::Result<Settings> {
+    let mut s = store
+        .setting(SETTINGS_KEY)?
+        .and_then(|json| serde_json::from_str::<Settings>(&json).ok())
+        .unwrap_or_else(default_settings);
+    s.watcher_enabled = watcher_enabled;
+    Ok(s)
+}
+
+/// Stores the processing settings.
+pub fn save_settings(store: &FileStore, settings: &Settings) -> anyhow::Result<()> {
+    store.set_setting(SETTINGS_KEY, &serde_json::to_string(settings)?)
+}
+
+/// Template `{series} - Chapter {issue}`, padding 4, watcher on, one worker per core.
+pub fn default_settings() -> Settings {
+    Settings {
+        filename_template: crate::comic::naming::DEFAULT_TEMPLATE.into(),
+        issue_padding: 4,
+        watcher_enabled: true,
+        parallelism: std::thread::available_parallelism()
+            .map(|n| n.get().min(64) as u8)
+            .unwrap_or(2),
+    }
+}
