@@ -1,15 +1,20 @@
 //! The shared crate of Longbox, compiled for the server (`ssr`) and the browser (`hydrate`).
 //!
 //! - [`events`]: the event protocol (the one `Event` enum both sides use).
-//! - [`api`]: request and response types of the REST API.
+//! - [`api`]: request and response types of the REST API; [`client`] calls it.
+//! - [`naming`]: file name templates (shared with the server's renamer).
 //! - [`live`]: the tab's one event stream, decoded into signals.
 //! - [`components`]: small view pieces (header, theme toggle, ...).
 //! - [`pages`]: one module per route.
 
+#![recursion_limit = "256"]
+
 pub mod api;
+pub mod client;
 pub mod components;
 pub mod events;
 pub mod live;
+pub mod naming;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -62,6 +67,9 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=pages::home::HomePage/>
+                    <Route path=StaticSegment("settings") view=pages::settings::SettingsPage/>
+                    <Route path=StaticSegment("history") view=pages::history::HistoryPageView/>
+                    <Route path=StaticSegment("sse-test") view=pages::diagnostics::DiagnosticsPage/>
                 </Routes>
             </main>
             <components::toasts::Toasts/>

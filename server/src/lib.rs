@@ -16,6 +16,8 @@
 //! - [`demo`]: writes a realistic sample library.
 //! - [`server`]: binds, serves and shuts down gracefully.
 
+#![recursion_limit = "256"]
+
 pub mod comic;
 pub mod config;
 pub mod demo;

@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 
 use super::connection_dot::ConnectionDot;
+use super::watcher_pill::WatcherPill;
+use leptos_router::components::A;
 use super::theme_toggle::ThemeToggle;
 
 /// The top bar shown on every page.
@@ -11,8 +13,14 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Longbox"</a>
-            <nav class="nav"></nav>
+            <nav class="nav" aria-label="Main">
+                <A href="/">"Library"</A>
+                <A href="/history">"History"</A>
+                <A href="/settings">"Settings"</A>
+                <A href="/sse-test">"Diagnostics"</A>
+            </nav>
             <div class="topbar-controls">
+                <WatcherPill/>
                 <ConnectionDot/>
                 <ThemeToggle/>
             </div>

@@ -1,6 +1,10 @@
 //! Small view pieces shared by the pages.
 
 pub mod connection_dot;
+pub mod file_list;
+pub mod file_toolbar;
 pub mod header;
+pub mod job_panel;
 pub mod theme_toggle;
 pub mod toasts;
+pub mod watcher_pill;

@@ -1,13 +1,110 @@
-//! `/`: the library page.
+//! `/`: the library page: status, jobs and the live file list.
 
+use crate::api::{FilePage, FileQuery, JobCreated, JobFiles, JobRequest};
+use crate::client;
+use crate::components::file_list::FileTable;
+use crate::components::file_toolbar::{from_params, to_query_string, FileToolbar, Pagination};
+use crate::components::job_panel::JobPanel;
+use crate::events::NotificationLevel;
+use crate::live::use_live;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use std::collections::HashSet;
 
-/// The main page: the file list and what is happening to it.
+/// The main page. Page, search, filter and sort live in the URL.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let live = use_live();
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| from_params(|k| p.get(k))));
+    let navigate = use_navigate();
+    let set_query = Callback::new(move |q: FileQuery| {
+        let qs = to_query_string(&q);
+        let url = if qs.is_empty() { "/".to_string() } else { format!("/?{qs}") };
+        navigate(&url, NavigateOptions { scroll: false, ..NavigateOptions::default() });
+    });
+    let page = RwSignal::new(None::<FilePage>);
+    let error = RwSignal::new(None::<String>);
+    let selected = RwSignal::new(HashSet::<String>::new());
+    let group = RwSignal::new(false);
+    let generation = StoredValue::new(0u64);
+
+    // Fetch the page when the query changes or the live stream says the list changed. The old
+    // page stays on screen until the new one arrives: no flicker, selection kept.
+    Effect::new(move |_| {
+        let q = query.get();
+        live.refresh.track();
+        live.resyncs.track();
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        let url = format!("/api/files?{}", to_query_string(&FileQuery { per_page: q.per_page, ..q.clone() }));
+        spawn_local(async move {
+            let result = client::get::<FilePage>(&url).await;
+            if generation.get_value() != mine {
+                return; // a newer request was made
+            }
+            match result {
+                Ok(p) => {
+                    page.set(Some(p));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    });
+
+    let start_job = Callback::new(move |(action, files): (&'static str, JobFiles)| {
+        let body = JobRequest { action: action.into(), files };
+        spawn_local(async move {
+            match client::send::<JobCreated, _>("POST", "/api/jobs", Some(&body)).await {
+                Ok(job) => live.toast(NotificationLevel::Info, format!("Job started: {action} {} files", job.total_items)),
+                Err(e) => live.toast(NotificationLevel::Error, format!("Cannot start job: {e}")),
+            }
+        });
+    });
+    let on_action = Callback::new(move |(action, paths): (&'static str, Vec<String>)| {
+        start_job.run((action, JobFiles::List(paths)))
+    });
+    let selection = move || selected.with(|s| { let mut v: Vec<String> = s.iter().cloned().collect(); v.sort(); v });
+    let total_pages = Signal::derive(move || page.with(|p| p.as_ref().map_or(1, |p| p.total_pages)));
+
     view! {
-        <section class="library">
-            <h1>"Library"</h1>
-        </section>
+        <div class="library-layout">
+            <section class="library">
+                <div class="library-head">
+                    <h1>"Library"</h1>
+                    <p class="summary muted">
+                        {move || page.with(|p| p.as_ref().map(|p| format!(
+                            "{} files · {} unprocessed", p.total_files, p.unprocessed_count
+                        )).unwrap_or_else(|| "Loading…".into()))}
+                    </p>
+                </div>
+                <FileToolbar query=query set=set_query group=group/>
+                <div class="batch" role="group" aria-label="Batch actions">
+                    <span class="muted">{move || format!("{} selected", selected.with(HashSet::len))}</span>
+                    <button type="button" class="primary" disabled=move || selected.with(HashSet::is_empty)
+                        on:click=move |_| on_action.run(("process", selection()))>"Process selected"</button>
+                    <button type="button" disabled=move || selected.with(HashSet::is_empty)
+                        on:click=move |_| on_action.run(("rename", selection()))>"Rename selected"</button>
+                    <button type="button" disabled=move || selected.with(HashSet::is_empty)
+                        on:click=move |_| on_action.run(("normalize", selection()))>"Tag selected"</button>
+                    <button type="button" disabled=move || selected.with(HashSet::is_empty)
+                        on:click=move |_| selected.set(HashSet::new())>"Clear"</button>
+                    <span class="spacer"></span>
+                    <button type="button" on:click=move |_| start_job.run(("process", JobFiles::Named("unprocessed".into())))>
+                        "Process unprocessed"
+                    </button>
+                    <button type="button" on:click=move |_| start_job.run(("process", JobFiles::Named("all".into())))>
+                        "Process all"
+                    </button>
+                </div>
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{format!("Cannot load files: {e}")}</p> })}
+                <FileTable page=page selected=selected group=group on_action=on_action/>
+                <Pagination query=query total_pages=total_pages set=set_query/>
+            </section>
+            <JobPanel/>
+        </div>
     }
 }

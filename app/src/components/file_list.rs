@@ -1,0 +1,202 @@
+//! The file table: badges, multi-select, per-file actions and the details panel.
+
+use crate::api::{FileDetails, FilePage, FileRow};
+use crate::client;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::HashSet;
+
+/// `1.2 MB`-style sizes.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut v = bytes as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// `YYYY-MM-DD` of unix seconds (UTC).
+pub fn date(secs: f64) -> String {
+    let days = (secs / 86_400.0).floor() as i64;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The table of one page. `on_action(action, paths)` starts a job.
+#[component]
+pub fn FileTable(
+    page: RwSignal<Option<FilePage>>,
+    selected: RwSignal<HashSet<String>>,
+    group: RwSignal<bool>,
+    on_action: Callback<(&'static str, Vec<String>)>,
+) -> impl IntoView {
+    let details = RwSignal::new(None::<Result<FileDetails, String>>);
+    let rows = move || page.with(|p| p.as_ref().map(|p| p.files.clone()).unwrap_or_default());
+    let all_selected = move || {
+        page.with(|p| {
+            p.as_ref().is_some_and(|p| {
+                !p.files.is_empty() && selected.with(|s| p.files.iter().all(|f| s.contains(&f.path)))
+            })
+        })
+    };
+    // Rows with a folder heading before the first row of each folder (when grouping).
+    let grouped = move || {
+        let mut last = None::<String>;
+        let rows: Vec<(Option<String>, FileRow)> = rows()
+            .into_iter()
+            .map(|f| {
+                let heading = (group.get() && last.as_deref() != Some(f.folder.as_str()))
+                    .then(|| f.folder.clone());
+                last = Some(f.folder.clone());
+                (heading, f)
+            })
+            .collect();
+        rows
+    };
+    let toggle_all = move |_| {
+        let paths: Vec<String> = rows().into_iter().map(|f| f.path).collect();
+        let select = !all_selected();
+        selected.update(|s| {
+            for p in paths {
+                if select {
+                    s.insert(p);
+                } else {
+                    s.remove(&p);
+                }
+            }
+        });
+    };
+    let show = move |path: String| {
+        details.set(None);
+        spawn_local(async move {
+            let url = format!("/api/files/{}", client::encode_path(&path));
+            details.set(Some(client::get::<FileDetails>(&url).await));
+        });
+    };
+    view! {
+        <div class="table-wrap">
+            <table class="files">
+                <thead>
+                    <tr>
+                        <th class="col-check">
+                            <input type="checkbox" aria-label="Select all on this page"
+                                prop:checked=all_selected on:change=toggle_all/>
+                        </th>
+                        <th>"Name"</th>
+                        <th class="col-folder">"Folder"</th>
+                        <th class="col-size">"Size"</th>
+                        <th class="col-date">"Modified"</th>
+                        <th>"Status"</th>
+                        <th class="col-actions">"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=grouped
+                        key=|(h, f)| (h.clone(), f.path.clone(), f.size, f.processed, f.duplicate, f.modified.to_bits())
+                        let:item
+                    >
+                        {item.0.map(|folder| view! {
+                            <tr class="group-row"><td colspan="7">{if folder.is_empty() { "(library root)".to_string() } else { folder }}</td></tr>
+                        })}
+                        <FileRowView file=item.1 selected=selected on_action=on_action on_details=Callback::new(show)/>
+                    </For>
+                </tbody>
+            </table>
+            <Show when=move || page.with(|p| p.as_ref().is_some_and(|p| p.files.is_empty()))>
+                <p class="empty">"No files match."</p>
+            </Show>
+        </div>
+        <Show when=move || details.with(Option::is_some)>
+            <aside class="details" aria-label="File details">
+                <button type="button" class="close" aria-label="Close details" on:click=move |_| details.set(None)>"×"</button>
+                {move || details.get().map(|d| match d {
+                    Ok(d) => view! {
+                        <h2>{d.file.name.clone()}</h2>
+                        <dl>
+                            <dt>"Folder"</dt><dd>{d.file.folder.clone()}</dd>
+                            <dt>"Size"</dt><dd>{human_size(d.file.size)}</dd>
+                            <dt>"Pages"</dt><dd>{d.page_count.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                            {d.comic_info.clone().unwrap_or_default().into_iter().map(|(k, v)| view! {
+                                <dt>{k}</dt><dd>{v}</dd>
+                            }).collect_view()}
+                        </dl>
+                        {d.comic_info.is_none().then(|| view! { <p class="muted">"No ComicInfo.xml in this archive."</p> })}
+                    }.into_any(),
+                    Err(e) => view! { <p class="error">{e}</p> }.into_any(),
+                })}
+            </aside>
+        </Show>
+    }
+}
+
+/// One row.
+#[component]
+fn FileRowView(
+    file: FileRow,
+    selected: RwSignal<HashSet<String>>,
+    on_action: Callback<(&'static str, Vec<String>)>,
+    on_details: Callback<String>,
+) -> impl IntoView {
+    let path = file.path.clone();
+    let is_selected = {
+        let path = path.clone();
+        Memo::new(move |_| selected.with(|s| s.contains(&path)))
+    };
+    let toggle = {
+        let path = path.clone();
+        move |_| {
+            selected.update(|s| {
+                if !s.remove(&path) {
+                    s.insert(path.clone());
+                }
+            })
+        }
+    };
+    let act = move |action: &'static str, path: String| move |_| on_action.run((action, vec![path.clone()]));
+    let badge = if file.duplicate {
+        ("badge badge-dup", "duplicate")
+    } else if file.processed {
+        ("badge badge-ok", "processed")
+    } else {
+        ("badge badge-new", "unprocessed")
+    };
+    view! {
+        <tr class:selected=is_selected data-path=path.clone()>
+            <td class="col-check">
+                <input type="checkbox" aria-label=format!("Select {}", file.name) prop:checked=is_selected on:change=toggle/>
+            </td>
+            <td class="name">
+                <button type="button" class="link" on:click={
+                    let path = path.clone();
+                    move |_| on_details.run(path.clone())
+                }>{file.name.clone()}</button>
+            </td>
+            <td class="col-folder muted">{file.folder.clone()}</td>
+            <td class="col-size">{human_size(file.size)}</td>
+            <td class="col-date">{date(file.modified)}</td>
+            <td><span class=badge.0>{badge.1}</span></td>
+            <td class="col-actions">
+                <button type="button" class="small" title="Tag and rename" on:click=act("process", path.clone())>"Process"</button>
+                <button type="button" class="small" title="Rename only" on:click=act("rename", path.clone())>"Rename"</button>
+                <button type="button" class="small" title="Write tags only" on:click=act("normalize", path.clone())>"Tag"</button>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,161 @@
+//! The jobs panel: a progress bar per active job, finished jobs with their summary and errors.
+
+use crate::api::JobView;
+use crate::client;
+use crate::events::{JobUpdated, NotificationLevel};
+use crate::live::{use_live, Live};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Loads the job list (on mount and after a resync) into the live signals.
+fn load_jobs(live: Live) {
+    spawn_local(async move {
+        if let Ok(jobs) = client::get::<Vec<JobView>>("/api/jobs").await {
+            let mut updates: Vec<JobUpdated> = jobs
+                .into_iter()
+                .map(|j| JobUpdated {
+                    job_id: j.job_id,
+                    status: j.status,
+                    progress: j.progress,
+                })
+                .collect();
+            updates.reverse(); // oldest first, like events
+            live.jobs.set(updates);
+        }
+    });
+}
+
+/// All jobs of the tab, newest first; collapsible.
+#[component]
+pub fn JobPanel() -> impl IntoView {
+    let live = use_live();
+    let open = RwSignal::new(true);
+    Effect::new(move |_| {
+        live.resyncs.track();
+        load_jobs(live);
+    });
+    let recent = move || {
+        let jobs: Vec<JobUpdated> = live.jobs.get().into_iter().rev().take(8).collect();
+        jobs
+    };
+    let active = move || live.jobs.with(|j| j.iter().filter(|x| !x.status.is_finished()).count());
+    view! {
+        <section class="jobs" aria-label="Jobs">
+            <button
+                class="jobs-header"
+                type="button"
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                <span>"Jobs"</span>
+                <span class="badge">{move || format!("{} active", active())}</span>
+            </button>
+            <Show when=move || open.get()>
+                <ul class="job-list">
+                    <For
+                        each=recent
+                        key=|j| (j.job_id.clone(), j.progress.processed, j.status.as_str())
+                        let:job
+                    >
+                        <JobRow job=job/>
+                    </For>
+                </ul>
+                <Show when=move || live.jobs.with(|j| j.is_empty())>
+                    <p class="muted small">"No jobs yet. Select files and pick an action."</p>
+                </Show>
+            </Show>
+        </section>
+    }
+}
+
+/// One job: bar, counters, and cancel or dismiss.
+#[component]
+fn JobRow(job: JobUpdated) -> impl IntoView {
+    let live = use_live();
+    let p = job.progress;
+    let finished = job.status.is_finished();
+    let id = job.job_id.clone();
+    let errors = RwSignal::new(Vec::<String>::new());
+    let cancel = {
+        let id = id.clone();
+        move |_| {
+            let id = id.clone();
+            spawn_local(async move {
+                let url = format!("/api/jobs/{id}/cancel");
+                if let Err(e) = client::send::<serde_json::Value, ()>("POST", &url, None).await {
+                    live.toast(NotificationLevel::Warning, format!("Cancel: {e}"));
+                }
+            });
+        }
+    };
+    let dismiss = {
+        let id = id.clone();
+        move |_| {
+            let id = id.clone();
+            spawn_local(async move {
+                let url = format!("/api/jobs/{id}");
+                match client::send::<serde_json::Value, ()>("DELETE", &url, None).await {
+                    Ok(_) => live.forget_job(&id),
+                    Err(e) => live.toast(NotificationLevel::Warning, format!("Remove job: {e}")),
+                }
+            });
+        }
+    };
+    let show_errors = {
+        let id = id.clone();
+        move |_| {
+            let id = id.clone();
+            spawn_local(async move {
+                if let Ok(view) = client::get::<JobView>(&format!("/api/jobs/{id}")).await {
+                    errors.set(
+                        view.items
+                            .unwrap_or_default()
+                            .into_iter()
+                            .filter(|i| i.outcome.as_deref().is_some_and(|o| o == "failed" || o == "duplicate"))
+                            .map(|i| format!("{}: {}", i.path, i.error.unwrap_or_default()))
+                            .collect(),
+                    )
+                }
+            });
+        }
+    };
+    view! {
+        <li class="job" data-status=job.status.as_str() data-job-id=id.clone()>
+            <div class="job-line">
+                <span class="job-status">{job.status.as_str()}</span>
+                <span class="job-counts">
+                    {format!("{}/{} · {} ok · {} errors", p.processed, p.total, p.success, p.errors)}
+                </span>
+                <span class="job-pct">{format!("{:.0}%", p.percentage)}</span>
+            </div>
+            <div
+                class="bar"
+                role="progressbar"
+                aria-valuemin="0"
+                aria-valuemax="100"
+                aria-valuenow=format!("{:.0}", p.percentage)
+            >
+                <div class="bar-fill" style=format!("width: {:.1}%", p.percentage)></div>
+            </div>
+            <div class="job-actions">
+                {if finished {
+                    view! {
+                        <button type="button" class="link" on:click=show_errors disabled=p.errors == 0>
+                            "Show errors"
+                        </button>
+                        <button type="button" class="link" on:click=dismiss>"Remove"</button>
+                    }
+                        .into_any()
+                } else {
+                    view! { <button type="button" class="danger" on:click=cancel>"Cancel"</button> }
+                        .into_any()
+                }}
+            </div>
+            <ul class="job-errors">
+                <For each=move || errors.get() key=|e| e.clone() let:e>
+                    <li>{e}</li>
+                </For>
+            </ul>
+        </li>
+    }
+}

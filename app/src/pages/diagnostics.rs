@@ -1,0 +1,130 @@
+//! `/sse-test`: the live connection under a microscope: state, id, event log, connect and
+//! disconnect, a manual broadcast form, and the hub's stats and connections, refreshed as
+//! events arrive (never on a timer).
+
+use crate::client;
+use crate::components::connection_dot::clock;
+use crate::events::{EventType, NotificationLevel};
+use crate::live::use_live;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+
+/// The diagnostics page.
+#[component]
+pub fn DiagnosticsPage() -> impl IntoView {
+    let live = use_live();
+    let stats = RwSignal::new(Value::Null);
+    let connections = RwSignal::new(Value::Null);
+    let kind = RwSignal::new("notification".to_string());
+    let data = RwSignal::new(r#"{"level": "info", "message": "Hello from /sse-test"}"#.to_string());
+    let form_error = RwSignal::new(None::<String>);
+
+    // Refresh the figures when an event arrives (the log changes), at most every 500 ms.
+    let busy = StoredValue::new(false);
+    Effect::new(move |_| {
+        live.log.track();
+        live.state.track();
+        if busy.get_value() {
+            return;
+        }
+        busy.set_value(true);
+        spawn_local(async move {
+            if let Ok(s) = client::get::<Value>("/api/events/stats").await {
+                stats.set(s);
+            }
+            if let Ok(c) = client::get::<Value>("/api/events/status").await {
+                connections.set(c);
+            }
+            set_timeout(move || busy.set_value(false), std::time::Duration::from_millis(500));
+        });
+    });
+
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let parsed: Result<Value, _> = serde_json::from_str(&data.get_untracked());
+        let Ok(payload) = parsed else {
+            form_error.set(Some("data is not valid JSON".into()));
+            return;
+        };
+        let body = serde_json::json!({ "type": kind.get_untracked(), "data": payload });
+        spawn_local(async move {
+            match client::send::<Value, _>("POST", "/api/events/broadcast", Some(&body)).await {
+                Ok(v) => {
+                    form_error.set(None);
+                    live.toast(NotificationLevel::Info, format!("Broadcast as event {}", v["event_id"]));
+                }
+                Err(e) => form_error.set(Some(e)),
+            }
+        });
+    };
+
+    let log_rows = move || {
+        let rows: Vec<crate::live::LogEntry> = live.log.get().into_iter().collect();
+        rows
+    };
+    view! {
+        <section class="diagnostics">
+            <h1>"Event stream diagnostics"</h1>
+            <div class="diag-grid">
+                <div class="card">
+                    <h2>"This tab"</h2>
+                    <dl>
+                        <dt>"State"</dt><dd class="conn-state" data-state=move || live.state.get().as_str()>{move || live.state.get().as_str()}</dd>
+                        <dt>"Connection id"</dt><dd class="conn-id">{move || live.connection_id.get().unwrap_or_else(|| "—".into())}</dd>
+                        <dt>"Last event id"</dt><dd>{move || live.last_event_id.get().unwrap_or_else(|| "—".into())}</dd>
+                    </dl>
+                    <div class="row">
+                        <button type="button" class="primary" disabled=move || live.wanted.get() on:click=move |_| live.wanted.set(true)>"Connect"</button>
+                        <button type="button" disabled=move || !live.wanted.get() on:click=move |_| live.wanted.set(false)>"Disconnect"</button>
+                    </div>
+                </div>
+                <form class="card form" on:submit=send>
+                    <h2>"Broadcast"</h2>
+                    <label for="kind">"Type"</label>
+                    <select id="kind" on:change=move |ev| kind.set(event_target_value(&ev)) prop:value=move || kind.get()>
+                        {EventType::ALL.into_iter().filter(|t| !t.always_delivered()).map(|t| view! {
+                            <option value=t.as_str()>{t.as_str()}</option>
+                        }).collect_view()}
+                    </select>
+                    <label for="data">"Data (JSON)"</label>
+                    <textarea id="data" rows="4" prop:value=move || data.get() on:input=move |ev| data.set(event_target_value(&ev))></textarea>
+                    {move || form_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                    <button type="submit" class="primary">"Send"</button>
+                </form>
+                <div class="card">
+                    <h2>"Hub"</h2>
+                    <dl class="stats">
+                        {move || stats.get().as_object().map(|o| o.iter().filter(|(_, v)| !v.is_object()).map(|(k, v)| view! {
+                            <dt>{k.clone()}</dt><dd>{v.to_string()}</dd>
+                        }).collect_view())}
+                    </dl>
+                    <h3>"Connections"</h3>
+                    <ul class="connections">
+                        {move || connections.get().as_array().cloned().unwrap_or_default().into_iter().map(|c| view! {
+                            <li><code>{c["connection_id"].as_str().unwrap_or("").to_string()}</code>" "
+                                {c["remote_addr"].as_str().unwrap_or("").to_string()}" · queue "{c["queue_length"].to_string()}
+                                " · last id "{c["last_event_id"].to_string()}</li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            </div>
+            <h2>"Event log"</h2>
+            <table class="files log">
+                <thead><tr><th>"Time"</th><th>"Id"</th><th>"Type"</th><th>"Payload"</th></tr></thead>
+                <tbody>
+                    <For each=log_rows
+                        key=|e| (e.received_ms.to_bits(), e.id.clone(), e.payload.len())
+                        let:entry>
+                        <tr class="log-row" data-type=entry.kind.clone()>
+                            <td>{clock(entry.received_ms)}</td>
+                            <td>{entry.id.clone().unwrap_or_default()}</td>
+                            <td>{entry.kind.clone()}</td>
+                            <td><code class="payload">{entry.payload.clone()}</code></td>
+                        </tr>
+                    </For>
+                </tbody>
+            </table>
+        </section>
+    }
+}

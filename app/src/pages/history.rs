@@ -1,0 +1,64 @@
+//! `/history`: every processed file, newest first, paged.
+
+use crate::api::HistoryPage;
+use crate::client;
+use crate::components::connection_dot::clock;
+use crate::components::file_list::date;
+use crate::live::use_live;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+const PER_PAGE: u32 = 50;
+
+/// The history table.
+#[component]
+pub fn HistoryPageView() -> impl IntoView {
+    let live = use_live();
+    let offset = RwSignal::new(0u32);
+    let data = RwSignal::new(None::<Result<HistoryPage, String>>);
+    Effect::new(move |_| {
+        let off = offset.get();
+        live.refresh.track();
+        spawn_local(async move {
+            let url = format!("/api/history?limit={PER_PAGE}&offset={off}");
+            data.set(Some(client::get::<HistoryPage>(&url).await));
+        });
+    });
+    let total = move || data.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |p| p.total));
+    view! {
+        <section class="history">
+            <h1>"Processing history"</h1>
+            {move || match data.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
+                Some(Ok(page)) if page.items.is_empty() => view! { <p class="empty">"Nothing processed yet."</p> }.into_any(),
+                Some(Ok(page)) => view! {
+                    <div class="table-wrap">
+                        <table class="files">
+                            <thead><tr><th>"When"</th><th>"Action"</th><th>"Result"</th><th>"Before"</th><th>"After"</th></tr></thead>
+                            <tbody>
+                                {page.items.into_iter().map(|h| view! {
+                                    <tr data-outcome=h.outcome.clone()>
+                                        <td>{format!("{} {}", date(h.at), clock(h.at * 1000.0))}</td>
+                                        <td>{h.action.clone()}</td>
+                                        <td><span class=format!("badge badge-{}", h.outcome)>{h.outcome.clone()}</span>
+                                            {h.error.clone().map(|e| view! { <div class="small muted">{e}</div> })}</td>
+                                        <td class="muted">{h.old_path.clone()}</td>
+                                        <td>{h.new_path.clone()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any(),
+            }}
+            <nav class="pagination" aria-label="History pages">
+                <button type="button" disabled=move || offset.get() == 0
+                    on:click=move |_| offset.update(|o| *o = o.saturating_sub(PER_PAGE))>"‹ Newer"</button>
+                <span>{move || format!("{}–{} of {}", offset.get() + 1, (offset.get() + PER_PAGE).min(total() as u32), total())}</span>
+                <button type="button" disabled=move || (offset.get() + PER_PAGE) as u64 >= total()
+                    on:click=move |_| offset.update(|o| *o += PER_PAGE)>"Older ›"</button>
+            </nav>
+        </section>
+    }
+}
