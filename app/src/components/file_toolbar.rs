@@ -192,11 +192,13 @@ pub fn Pagination(query: Memo<FileQuery>, total_pages: Signal<u32>, set: Callbac
         q.page = next as u32;
         set.run(q);
     };
+    let at_first = move || query.get().page <= 1;
+    let at_last = move || query.get().page >= total_pages.get();
     view! {
         <nav class="pagination" aria-label="Pages">
-            <button type="button" on:click=move |_| go(-1) disabled=move || query.get().page <= 1>"‹ Prev"</button>
+            <button type="button" on:click=move |_| go(-1) disabled=at_first>"‹ Prev"</button>
             <span>{move || format!("Page {} of {}", query.get().page, total_pages.get().max(1))}</span>
-            <button type="button" on:click=move |_| go(1) disabled=move || query.get().page >= total_pages.get()>"Next ›"</button>
+            <button type="button" on:click=move |_| go(1) disabled=at_last>"Next ›"</button>
         </nav>
     }
 }

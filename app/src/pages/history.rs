@@ -25,6 +25,7 @@ pub fn HistoryPageView() -> impl IntoView {
         });
     });
     let total = move || data.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |p| p.total));
+    let at_end = move || (offset.get() + PER_PAGE) as u64 >= total();
     view! {
         <section class="history">
             <h1>"Processing history"</h1>
@@ -56,7 +57,7 @@ pub fn HistoryPageView() -> impl IntoView {
                 <button type="button" disabled=move || offset.get() == 0
                     on:click=move |_| offset.update(|o| *o = o.saturating_sub(PER_PAGE))>"‹ Newer"</button>
                 <span>{move || format!("{}–{} of {}", offset.get() + 1, (offset.get() + PER_PAGE).min(total() as u32), total())}</span>
-                <button type="button" disabled=move || (offset.get() + PER_PAGE) as u64 >= total()
+                <button type="button" disabled=at_end
                     on:click=move |_| offset.update(|o| *o += PER_PAGE)>"Older ›"</button>
             </nav>
         </section>
