@@ -9,7 +9,9 @@ pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -46,7 +48,10 @@ pub async fn send<T: DeserializeOwned, B: Serialize>(
             Some(b) => builder.json(b).map_err(|e| e.to_string())?,
             None => builder.build().map_err(|e| e.to_string())?,
         };
-        let resp = request.send().await.map_err(|e| format!("network error: {e}"))?;
+        let resp = request
+            .send()
+            .await
+            .map_err(|e| format!("network error: {e}"))?;
         let status = resp.status();
         let text = resp.text().await.map_err(|e| e.to_string())?;
         if !(200..300).contains(&status) {
@@ -55,7 +60,11 @@ pub async fn send<T: DeserializeOwned, B: Serialize>(
                 .unwrap_or_else(|_| format!("HTTP {status}"));
             return Err(reason);
         }
-        let text = if text.trim().is_empty() { "null" } else { &text };
+        let text = if text.trim().is_empty() {
+            "null"
+        } else {
+            &text
+        };
         serde_json::from_str(text).map_err(|e| format!("unexpected answer: {e}"))
     }
     #[cfg(not(feature = "hydrate"))]

@@ -51,7 +51,8 @@ pub fn FileTable(
     let all_selected = move || {
         page.with(|p| {
             p.as_ref().is_some_and(|p| {
-                !p.files.is_empty() && selected.with(|s| p.files.iter().all(|f| s.contains(&f.path)))
+                !p.files.is_empty()
+                    && selected.with(|s| p.files.iter().all(|f| s.contains(&f.path)))
             })
         })
     };
@@ -169,7 +170,9 @@ fn FileRowView(
             })
         }
     };
-    let act = move |action: &'static str, path: String| move |_| on_action.run((action, vec![path.clone()]));
+    let act = move |action: &'static str, path: String| {
+        move |_| on_action.run((action, vec![path.clone()]))
+    };
     let badge = if file.duplicate {
         ("badge badge-dup", "duplicate")
     } else if file.processed {

@@ -56,7 +56,10 @@ pub fn to_query_string(q: &FileQuery) -> String {
 pub fn from_params(get: impl Fn(&str) -> Option<String>) -> FileQuery {
     let d = FileQuery::default();
     FileQuery {
-        page: get("page").and_then(|v| v.parse().ok()).filter(|p| *p >= 1).unwrap_or(d.page),
+        page: get("page")
+            .and_then(|v| v.parse().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(d.page),
         per_page: get("per_page")
             .and_then(|v| v.parse().ok())
             .filter(|p| PAGE_SIZES.contains(p))
@@ -185,7 +188,11 @@ pub fn FileToolbar(
 
 /// Previous / next and "page x of y".
 #[component]
-pub fn Pagination(query: Memo<FileQuery>, total_pages: Signal<u32>, set: Callback<FileQuery>) -> impl IntoView {
+pub fn Pagination(
+    query: Memo<FileQuery>,
+    total_pages: Signal<u32>,
+    set: Callback<FileQuery>,
+) -> impl IntoView {
     let go = move |delta: i64| {
         let mut q = query.get_untracked();
         let next = (q.page as i64 + delta).clamp(1, total_pages.get_untracked().max(1) as i64);

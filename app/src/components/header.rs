@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 
 use super::connection_dot::ConnectionDot;
+use super::theme_toggle::ThemeToggle;
 use super::watcher_pill::WatcherPill;
 use leptos_router::components::A;
-use super::theme_toggle::ThemeToggle;
 
 /// The top bar shown on every page.
 #[component]

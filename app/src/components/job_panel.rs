@@ -38,7 +38,10 @@ pub fn JobPanel() -> impl IntoView {
         let jobs: Vec<JobUpdated> = live.jobs.get().into_iter().rev().take(8).collect();
         jobs
     };
-    let active = move || live.jobs.with(|j| j.iter().filter(|x| !x.status.is_finished()).count());
+    let active = move || {
+        live.jobs
+            .with(|j| j.iter().filter(|x| !x.status.is_finished()).count())
+    };
     view! {
         <section class="jobs" aria-label="Jobs">
             <button
@@ -111,7 +114,11 @@ fn JobRow(job: JobUpdated) -> impl IntoView {
                         view.items
                             .unwrap_or_default()
                             .into_iter()
-                            .filter(|i| i.outcome.as_deref().is_some_and(|o| o == "failed" || o == "duplicate"))
+                            .filter(|i| {
+                                i.outcome
+                                    .as_deref()
+                                    .is_some_and(|o| o == "failed" || o == "duplicate")
+                            })
                             .map(|i| format!("{}: {}", i.path, i.error.unwrap_or_default()))
                             .collect(),
                     )

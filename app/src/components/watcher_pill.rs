@@ -30,8 +30,12 @@ pub fn WatcherPill() -> impl IntoView {
         Some(_) => ("running", "Watcher: auto-processing"),
     };
     let toggle = move |_| {
-        let Some(current) = live.watcher.get_untracked() else { return };
-        let body = WatcherToggle { enabled: !current.enabled };
+        let Some(current) = live.watcher.get_untracked() else {
+            return;
+        };
+        let body = WatcherToggle {
+            enabled: !current.enabled,
+        };
         spawn_local(async move {
             match client::send::<WatcherStatus, _>("POST", "/api/watcher", Some(&body)).await {
                 Ok(s) => live.watcher.set(Some(s)),

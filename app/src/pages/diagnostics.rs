@@ -36,7 +36,10 @@ pub fn DiagnosticsPage() -> impl IntoView {
             if let Ok(c) = client::get::<Value>("/api/events/status").await {
                 connections.set(c);
             }
-            set_timeout(move || busy.set_value(false), std::time::Duration::from_millis(500));
+            set_timeout(
+                move || busy.set_value(false),
+                std::time::Duration::from_millis(500),
+            );
         });
     });
 
@@ -52,7 +55,10 @@ pub fn DiagnosticsPage() -> impl IntoView {
             match client::send::<Value, _>("POST", "/api/events/broadcast", Some(&body)).await {
                 Ok(v) => {
                     form_error.set(None);
-                    live.toast(NotificationLevel::Info, format!("Broadcast as event {}", v["event_id"]));
+                    live.toast(
+                        NotificationLevel::Info,
+                        format!("Broadcast as event {}", v["event_id"]),
+                    );
                 }
                 Err(e) => form_error.set(Some(e)),
             }

@@ -24,7 +24,13 @@ pub fn HistoryPageView() -> impl IntoView {
             data.set(Some(client::get::<HistoryPage>(&url).await));
         });
     });
-    let total = move || data.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |p| p.total));
+    let total = move || {
+        data.with(|d| {
+            d.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map_or(0, |p| p.total)
+        })
+    };
     let at_end = move || (offset.get() + PER_PAGE) as u64 >= total();
     view! {
         <section class="history">

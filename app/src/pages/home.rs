@@ -22,8 +22,18 @@ pub fn HomePage() -> impl IntoView {
     let navigate = use_navigate();
     let set_query = Callback::new(move |q: FileQuery| {
         let qs = to_query_string(&q);
-        let url = if qs.is_empty() { "/".to_string() } else { format!("/?{qs}") };
-        navigate(&url, NavigateOptions { scroll: false, ..NavigateOptions::default() });
+        let url = if qs.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/?{qs}")
+        };
+        navigate(
+            &url,
+            NavigateOptions {
+                scroll: false,
+                ..NavigateOptions::default()
+            },
+        );
     });
     let page = RwSignal::new(None::<FilePage>);
     let error = RwSignal::new(None::<String>);
@@ -39,7 +49,13 @@ pub fn HomePage() -> impl IntoView {
         live.resyncs.track();
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
-        let url = format!("/api/files?{}", to_query_string(&FileQuery { per_page: q.per_page, ..q.clone() }));
+        let url = format!(
+            "/api/files?{}",
+            to_query_string(&FileQuery {
+                per_page: q.per_page,
+                ..q.clone()
+            })
+        );
         spawn_local(async move {
             let result = client::get::<FilePage>(&url).await;
             if generation.get_value() != mine {
@@ -56,10 +72,16 @@ pub fn HomePage() -> impl IntoView {
     });
 
     let start_job = Callback::new(move |(action, files): (&'static str, JobFiles)| {
-        let body = JobRequest { action: action.into(), files };
+        let body = JobRequest {
+            action: action.into(),
+            files,
+        };
         spawn_local(async move {
             match client::send::<JobCreated, _>("POST", "/api/jobs", Some(&body)).await {
-                Ok(job) => live.toast(NotificationLevel::Info, format!("Job started: {action} {} files", job.total_items)),
+                Ok(job) => live.toast(
+                    NotificationLevel::Info,
+                    format!("Job started: {action} {} files", job.total_items),
+                ),
                 Err(e) => live.toast(NotificationLevel::Error, format!("Cannot start job: {e}")),
             }
         });
@@ -67,8 +89,15 @@ pub fn HomePage() -> impl IntoView {
     let on_action = Callback::new(move |(action, paths): (&'static str, Vec<String>)| {
         start_job.run((action, JobFiles::List(paths)))
     });
-    let selection = move || selected.with(|s| { let mut v: Vec<String> = s.iter().cloned().collect(); v.sort(); v });
-    let total_pages = Signal::derive(move || page.with(|p| p.as_ref().map_or(1, |p| p.total_pages)));
+    let selection = move || {
+        selected.with(|s| {
+            let mut v: Vec<String> = s.iter().cloned().collect();
+            v.sort();
+            v
+        })
+    };
+    let total_pages =
+        Signal::derive(move || page.with(|p| p.as_ref().map_or(1, |p| p.total_pages)));
 
     view! {
         <div class="library-layout">

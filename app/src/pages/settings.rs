@@ -43,7 +43,11 @@ pub fn SettingsPage() -> impl IntoView {
             }
         });
     });
-    let check = move || validate_template(&template.get()).err().map(|e| e.to_string());
+    let check = move || {
+        validate_template(&template.get())
+            .err()
+            .map(|e| e.to_string())
+    };
     let preview = move || {
         file_name(&template.get(), padding.get() as usize, &sample(), ".cbz")
             .unwrap_or_else(|e| format!("({e})"))

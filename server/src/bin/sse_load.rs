@@ -138,6 +138,7 @@ async fn sse_client(
     }
     let mut buf = vec![0u8; 64 * 1024];
     let mut local = Vec::new();
+    let finder = memchr::memmem::Finder::new(b"\"message\":\"");
     loop {
         let n = tokio::select! {
             _ = stop.cancelled() => break,
@@ -147,7 +148,7 @@ async fn sse_client(
         let now = now_ns();
         let mut count = 0;
         let mut i = 0;
-        while let Some(pos) = memfind(&chunk[i..], b"\"message\":\"") {
+        while let Some(pos) = finder.find(&chunk[i..]) {
             let start = i + pos + 11;
             count += 1;
             if latencies.is_some() {
@@ -169,10 +170,6 @@ async fn sse_client(
     if let Some(l) = latencies {
         l.lock().unwrap().extend(local);
     }
-}
-
-fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 fn pct(sorted: &[u64], p: f64) -> f64 {
