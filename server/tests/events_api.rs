@@ -47,8 +47,7 @@ async fn stream_has_sse_headers_retry_and_connected_first() {
 #[tokio::test]
 async fn events_arrive_in_order_with_increasing_ids_and_exact_envelope() {
     let server = TestServer::start(|_| {}).await;
-    let mut client = SseClient::connect(&server.url(NOTES), None).await;
-    client.next_event().await.unwrap(); // connected
+    let mut client = SseClient::open(&server, NOTES).await;
     for i in 0..300 {
         server.state.hub.publish(note(format!("n{i}")));
         if i % 50 == 0 {
@@ -222,8 +221,7 @@ async fn subscribe_filters_types_and_rejects_unknown_names() {
 #[tokio::test]
 async fn broadcast_validates_publishes_and_limits_size() {
     let server = TestServer::start(|_| {}).await;
-    let mut client = SseClient::connect(&server.url(NOTES), None).await;
-    client.next_event().await.unwrap();
+    let mut client = SseClient::open(&server, NOTES).await;
     let http = reqwest::Client::new();
     let url = server.url("/api/events/broadcast");
 
@@ -419,8 +417,7 @@ async fn a_stalled_client_is_dropped_while_a_normal_client_gets_everything() {
         .write_all(b"GET /api/events/stream HTTP/1.1\r\nHost: x\r\nUser-Agent: stalled\r\n\r\n")
         .await
         .unwrap();
-    let mut normal = SseClient::connect(&server.url(NOTES), None).await;
-    normal.next_event().await.unwrap();
+    let mut normal = SseClient::open(&server, NOTES).await;
     while hub.active_clients() < 2 {
         tokio::task::yield_now().await;
     }
@@ -470,8 +467,7 @@ async fn a_stalled_client_is_dropped_while_a_normal_client_gets_everything() {
 #[tokio::test]
 async fn metrics_are_prometheus_text() {
     let server = TestServer::start(|_| {}).await;
-    let mut client = SseClient::connect(&server.url(NOTES), None).await;
-    client.next_event().await.unwrap();
+    let mut client = SseClient::open(&server, NOTES).await;
     server.state.hub.publish(note("m"));
     client.numbered(1).await;
     let resp = reqwest::get(server.url("/metrics")).await.unwrap();

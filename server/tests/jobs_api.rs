@@ -101,8 +101,7 @@ async fn processing_everything_tags_renames_and_reports_every_item() {
     server.scanned().await;
     let lib = server.library.clone();
     let before_pages = pages(&lib.join("Saga/Saga #003 (2012).cbz"));
-    let mut sse = SseClient::connect(&server.url(JOB_EVENTS), None).await;
-    sse.next_event().await.unwrap();
+    let mut sse = SseClient::open(&server, JOB_EVENTS).await;
 
     let (status, created) = post(
         &server,
@@ -232,8 +231,7 @@ async fn rename_and_normalize_modes_and_duplicates() {
     server
         .wait_listed("Saga/Saga - Chapter 0004.cbz", true)
         .await;
-    let mut sse = SseClient::connect(&server.url(JOB_EVENTS), None).await;
-    sse.next_event().await.unwrap();
+    let mut sse = SseClient::open(&server, JOB_EVENTS).await;
 
     let (_, created) = post(&server, "/api/jobs", json!({"action": "rename", "files": ["Saga/Saga #004 (2012).cbz", "Batman/Batman ch 12.cbz"]})).await;
     let (jobs, files) = until_finished(&mut sse, created["job_id"].as_str().unwrap()).await;
@@ -370,8 +368,7 @@ async fn cancel_stops_within_one_item_and_leaves_the_rest_untouched() {
         .unwrap();
     assert_eq!(put.status(), 200);
     let files: Vec<String> = (1..=40).map(|i| format!("Big/big {i}.cbz")).collect();
-    let mut sse = SseClient::connect(&server.url(JOB_EVENTS), None).await;
-    sse.next_event().await.unwrap();
+    let mut sse = SseClient::open(&server, JOB_EVENTS).await;
     let (_, created) = post(
         &server,
         "/api/jobs",
@@ -414,11 +411,9 @@ async fn cancel_stops_within_one_item_and_leaves_the_rest_untouched() {
 
 #[tokio::test]
 async fn an_unfinished_job_resumes_after_a_restart_from_its_first_unfinished_item() {
-    let library = tempfile::tempdir().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    longbox::demo::write_demo_library(library.path()).unwrap();
-    let config =
-        || longbox::Config::new(library.path().canonicalize().unwrap(), data.path().into());
+    let dirs = Dirs::demo();
+    let (library, data) = (&dirs.library, &dirs.data);
+    let config = || dirs.config();
     let first = TestServer::start_with(config()).await;
     first.scanned().await;
     // A job that was interrupted: item 0 recorded done, the rest pending, status processing.
@@ -473,8 +468,7 @@ async fn new_comics_are_processed_automatically_only_while_enabled() {
     let server = TestServer::start(|_| {}).await;
     server.scanned().await;
     let lib = server.library.clone();
-    let mut sse = SseClient::connect(&server.url(JOB_EVENTS), None).await;
-    sse.next_event().await.unwrap();
+    let mut sse = SseClient::open(&server, JOB_EVENTS).await;
     std::fs::write(
         lib.join("Saga/Saga #010 (2015).cbz"),
         longbox::demo::build_cbz(2, 3, None).unwrap(),
@@ -550,8 +544,7 @@ async fn settings_are_validated_persisted_and_used() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let mut sse = SseClient::connect(&server.url(JOB_EVENTS), None).await;
-    sse.next_event().await.unwrap();
+    let mut sse = SseClient::open(&server, JOB_EVENTS).await;
     let (_, created) = post(
         &server,
         "/api/jobs",

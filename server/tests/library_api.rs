@@ -323,11 +323,9 @@ async fn renames_moves_folder_renames_and_deletes_are_followed() {
 
 #[tokio::test]
 async fn changes_made_while_down_are_picked_up_after_a_restart() {
-    let library = tempfile::tempdir().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    longbox::demo::write_demo_library(library.path()).unwrap();
-    let config =
-        || longbox::Config::new(library.path().canonicalize().unwrap(), data.path().into());
+    let dirs = Dirs::demo();
+    let (library, data) = (&dirs.library, &dirs.data);
+    let config = || dirs.config();
     let first = TestServer::start_with(config()).await;
     first.scanned().await;
     first
@@ -371,10 +369,8 @@ async fn changes_made_while_down_are_picked_up_after_a_restart() {
 
 #[tokio::test]
 async fn watcher_toggle_persists_and_publishes() {
-    let library = tempfile::tempdir().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let config =
-        || longbox::Config::new(library.path().canonicalize().unwrap(), data.path().into());
+    let dirs = Dirs::empty();
+    let config = || dirs.config();
     let server = TestServer::start_with(config()).await;
     let (_, status) = get_json(&server.url("/api/watcher/status")).await;
     assert_eq!(status, json!({"running": true, "enabled": true}));

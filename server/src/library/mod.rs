@@ -134,6 +134,8 @@ impl Library {
         let started = Instant::now();
         let this = self.clone();
         let result = tokio::task::spawn_blocking(move || {
+            // Walk and commit as one step against Longbox's own renames.
+            let _exclusive = this.write_lock.lock().expect("write lock");
             let mut found = scan::walk(&this.root, &this.root);
             let pending = this.pending.lock().expect("pending lock").clone();
             found.retain(|f| !pending.contains_key(f.path.as_str()));
@@ -192,10 +194,10 @@ impl Library {
         self.announce(true, changes.summary());
         let mut own = self.own_changes.lock().expect("own lock");
         own.retain(|_, at| at.elapsed() < OWN_CHANGE_TTL);
+        // Only files new to the library count; a rename of a listed file is not a new comic.
         let fresh: Vec<RelPath> = changes
             .added
             .iter()
-            .chain(changes.renamed.iter().map(|(_, f)| f))
             .map(|f| f.path.clone())
             .filter(|p| own.remove(p.as_str()).is_none())
             .collect();

@@ -283,3 +283,44 @@ impl TestServer {
         .await;
     }
 }
+
+/// A library and data dir that outlive server restarts.
+pub struct Dirs {
+    pub library: tempfile::TempDir,
+    pub data: tempfile::TempDir,
+}
+
+impl Dirs {
+    /// Fresh folders with the demo library written in.
+    pub fn demo() -> Self {
+        let dirs = Self::empty();
+        longbox::demo::write_demo_library(dirs.library.path()).unwrap();
+        dirs
+    }
+
+    /// Fresh, empty folders.
+    pub fn empty() -> Self {
+        Self {
+            library: tempfile::tempdir().unwrap(),
+            data: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A default configuration on these folders.
+    pub fn config(&self) -> Config {
+        Config::new(
+            self.library.path().canonicalize().unwrap(),
+            self.data.path().into(),
+        )
+    }
+}
+
+impl SseClient {
+    /// Connects to `path` on `server` and reads its `connected` event.
+    pub async fn open(server: &TestServer, path: &str) -> Self {
+        let mut client = Self::connect(&server.url(path), None).await;
+        let first = client.next_event().await.expect("connected event");
+        assert_eq!(first.kind(), "connected");
+        client
+    }
+}
