@@ -62,6 +62,8 @@ const MIGRATIONS: &[&str] = &[
         error    TEXT,
         PRIMARY KEY (job_id, idx)
     ) WITHOUT ROWID;",
+    // A narrow index: COUNT(*) and the marker filters read it instead of the whole table.
+    "CREATE INDEX files_by_markers ON files(processed, duplicate);",
 ];
 
 /// A file as found on disk.
@@ -280,22 +282,38 @@ impl FileStore {
 
     /// One page of the list.
     pub fn list(&self, q: &FileQuery) -> anyhow::Result<FilePage> {
-        let mut conds: Vec<&str> = Vec::new();
+        // Marker conditions: counts use the narrow markers index; the page query writes them as
+        // `+column` so SQLite walks the sort index instead of sorting every match.
+        let mut count_conds: Vec<&str> = Vec::new();
+        let mut page_conds: Vec<&str> = Vec::new();
         match q.filter {
             FileFilter::All => {}
-            FileFilter::Processed => conds.push("processed = 1"),
-            FileFilter::Unprocessed => conds.push("processed = 0"),
-            FileFilter::Duplicates => conds.push("duplicate = 1"),
+            FileFilter::Processed => {
+                count_conds.push("processed = 1");
+                page_conds.push("+processed = 1");
+            }
+            FileFilter::Unprocessed => {
+                count_conds.push("processed = 0");
+                page_conds.push("+processed = 0");
+            }
+            FileFilter::Duplicates => {
+                count_conds.push("duplicate = 1");
+                page_conds.push("+duplicate = 1");
+            }
         }
         let search = q.search.trim().to_lowercase();
         if !search.is_empty() {
-            conds.push("instr(sort_key, ?1) > 0");
+            count_conds.push("instr(sort_key, ?1) > 0");
+            page_conds.push("instr(sort_key, ?1) > 0");
         }
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
+        let where_of = |conds: &[&str]| {
+            if conds.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", conds.join(" AND "))
+            }
         };
+        let (count_where, page_where) = (where_of(&count_conds), where_of(&page_conds));
         let dir = match q.direction {
             Direction::Asc => "ASC",
             Direction::Desc => "DESC",
@@ -315,10 +333,10 @@ impl FileStore {
             vec![&search]
         };
         let total: i64 = conn
-            .prepare_cached(&format!("SELECT COUNT(*) FROM files {where_sql}"))?
+            .prepare_cached(&format!("SELECT COUNT(*) FROM files {count_where}"))?
             .query_row(search_param.as_slice(), |r| r.get(0))?;
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {ROW_COLUMNS} FROM files {where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
+            "SELECT {ROW_COLUMNS} FROM files {page_where} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
         ))?;
         let files = stmt
             .query_map(search_param.as_slice(), row_from)?
