@@ -620,3 +620,50 @@ fn a_write_killed_at_any_instant_leaves_a_complete_archive() {
     assert!(has(&comic_info(&path), "Number", "99"));
     assert_eq!(pages(&path), original);
 }
+
+#[tokio::test]
+async fn every_escaping_path_is_refused_by_the_jobs_endpoint() {
+    let server = TestServer::start(|_| {}).await;
+    server.scanned().await;
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.cbz"), big_cbz(1, 1, 1)).unwrap();
+    std::os::unix::fs::symlink(outside.path(), server.library.join("escape")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.cbz"),
+        server.library.join("Saga/link.cbz"),
+    )
+    .unwrap();
+    for path in [
+        "../x.cbz",
+        "Saga/../../x.cbz",
+        "..\\x.cbz",
+        "Saga\\..\\..\\x.cbz",
+        "/etc/passwd",
+        "//etc/passwd",
+        "C:/Windows/x.cbz",
+        "a\u{0}b.cbz",
+        "%2e%2e/x.cbz",
+        "..%2Fx.cbz",
+        "./Saga/x.cbz",
+        "Saga//x.cbz",
+        "escape/secret.cbz",
+        "Saga/link.cbz",
+    ] {
+        let (status, resp) = post(
+            &server,
+            "/api/jobs",
+            json!({"action": "process", "files": [path]}),
+        )
+        .await;
+        assert_eq!(status, 400, "{path:?}: {resp}");
+        assert!(
+            resp["error"].as_str().unwrap().contains("invalid path"),
+            "{path:?}: {resp}"
+        );
+    }
+    assert!(
+        outside.path().join("secret.cbz").exists(),
+        "nothing outside was touched"
+    );
+    server.shutdown().await;
+}

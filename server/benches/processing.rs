@@ -1,0 +1,91 @@
+//! Processing benchmark: N one-megabyte `.cbz` files (incompressible pages, stored) processed by a
+//! real `process` job (tags + rename) through the `JobRunner`, timed from job creation to the
+//! `completed` event. `cargo bench --bench processing` runs 1,000 files; under `cargo test` it runs
+//! a small smoke version.
+
+use app::api::JobAction;
+use app::events::EventType;
+use longbox::hub::{EventHub, HubConfig, SubscribeRequest, TypeFilter};
+use longbox::jobs::JobRunner;
+use longbox::library::Library;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+fn cbz(bytes: usize, seed: u64) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut x = seed | 1;
+    for page in 0..8 {
+        zip.start_file(format!("{:03}.jpg", page + 1), stored)
+            .unwrap();
+        let data: Vec<u8> = (0..bytes / 8)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        zip.write_all(&data).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let (files, size) = if full {
+        (1000, 1 << 20)
+    } else {
+        (20, 64 << 10)
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("library");
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(root.join("Bench Series")).unwrap();
+    std::fs::create_dir_all(&data).unwrap();
+    let root = root.canonicalize().unwrap();
+    for i in 0..files {
+        std::fs::write(
+            root.join(format!("Bench Series/bench series ch {i}.cbz")),
+            cbz(size, i as u64 + 1),
+        )
+        .unwrap();
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let hub = EventHub::new(HubConfig { history_size: 1024, client_queue: 100_000 });
+        let library = Library::open(&root, &data, hub.clone()).unwrap();
+        library.scan().await.unwrap();
+        let jobs = JobRunner::start(library.clone(), hub.clone(), hub.shutdown_token()).unwrap();
+        let mut sub = hub.subscribe(SubscribeRequest {
+            last_event_id: None,
+            filter: TypeFilter::only(&[EventType::JobUpdated]),
+            remote_addr: None,
+            user_agent: None,
+        });
+        while sub.receiver.try_recv().is_ok() {}
+        let paths = library.store().all_paths(false).unwrap();
+        assert_eq!(paths.len(), files);
+        let parallelism = jobs.settings().parallelism;
+        let start = Instant::now();
+        let (id, _) = jobs.create(JobAction::Process, paths).unwrap();
+        loop {
+            let p = tokio::time::timeout(Duration::from_secs(600), sub.receiver.recv()).await.unwrap().unwrap();
+            let text = std::str::from_utf8(&p.frame).unwrap();
+            if text.contains(&id) && text.contains("\"status\":\"completed\"") {
+                assert!(text.contains(&format!("\"success\":{files}")), "every file processed: {text}");
+                break;
+            }
+        }
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "| process job: {files} × {} KiB .cbz, parallelism {parallelism} | {:.2} s | {:.0} files/s | {:.0} MB/s |",
+            size >> 10,
+            secs,
+            files as f64 / secs,
+            (files * size) as f64 / secs / 1e6
+        );
+        hub.close_all();
+    });
+}
