@@ -8,29 +8,7 @@ use app::events::EventType;
 use longbox::hub::{EventHub, HubConfig, SubscribeRequest, TypeFilter};
 use longbox::jobs::JobRunner;
 use longbox::library::Library;
-use std::io::Write;
 use std::time::{Duration, Instant};
-
-fn cbz(bytes: usize, seed: u64) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let mut x = seed | 1;
-    for page in 0..8 {
-        zip.start_file(format!("{:03}.jpg", page + 1), stored)
-            .unwrap();
-        let data: Vec<u8> = (0..bytes / 8)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect();
-        zip.write_all(&data).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
-}
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
@@ -48,7 +26,7 @@ fn main() {
     for i in 0..files {
         std::fs::write(
             root.join(format!("Bench Series/bench series ch {i}.cbz")),
-            cbz(size, i as u64 + 1),
+            longbox::demo::build_noise_cbz(8, size / 8, i as u64 + 1).unwrap(),
         )
         .unwrap();
     }

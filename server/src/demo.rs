@@ -76,6 +76,29 @@ pub fn build_cbz(pages: usize, seed: u8, comic_info: Option<&str>) -> std::io::R
     Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
 }
 
+/// A .cbz of `pages` stored pages of `page_bytes` pseudo-random (incompressible) bytes, like
+/// scanned JPEGs as far as size and zip handling go; for benchmarks and crash tests.
+pub fn build_noise_cbz(pages: usize, page_bytes: usize, seed: u64) -> std::io::Result<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut x = seed | 1;
+    for page in 0..pages {
+        zip.start_file(format!("{:03}.jpg", page + 1), stored)
+            .map_err(std::io::Error::other)?;
+        let data: Vec<u8> = (0..page_bytes)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        zip.write_all(&data)?;
+    }
+    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
+}
+
 /// A small RGB PNG with a diagonal colour pattern, zlib-stored (no compression needed).
 pub fn png(width: u32, height: u32, hue: u8) -> Vec<u8> {
     let mut raw = Vec::with_capacity(((width * 3 + 1) * height) as usize);

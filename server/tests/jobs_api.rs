@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
@@ -43,23 +43,7 @@ fn has(fields: &[(String, String)], k: &str, v: &str) -> bool {
 
 /// A .cbz of `pages` incompressible pages of `page_kib` KiB.
 fn big_cbz(pages: usize, page_kib: usize, seed: u64) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let mut x = seed | 1;
-    for p in 0..pages {
-        zip.start_file(format!("{:03}.jpg", p + 1), stored).unwrap();
-        let page: Vec<u8> = (0..page_kib * 1024)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect();
-        zip.write_all(&page).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
+    longbox::demo::build_noise_cbz(pages, page_kib * 1024, seed).unwrap()
 }
 
 async fn post(server: &TestServer, path: &str, body: Value) -> (u16, Value) {
