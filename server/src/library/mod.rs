@@ -2,7 +2,7 @@
 //!
 //! - [`paths`]: the only place client paths become disk paths.
 //! - [`scan`]: walking the folder and reconciling it with the store.
-//! - [`store`]: [`store::FileStore`], SQLite.
+//! - [`store`]: [`store::FileStore`], SQLite (schema in `schema`).
 //! - [`watch`]: the OS watch that keeps the list following the disk.
 //!
 //! [`Library`] ties them together: full rescans, incremental reconciles of paths the watcher
@@ -10,6 +10,7 @@
 
 pub mod paths;
 pub mod scan;
+mod schema;
 pub mod store;
 pub mod watch;
 

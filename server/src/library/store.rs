@@ -4,7 +4,8 @@
 //! on a blocking thread, the schema is small, and one bundled C library builds anywhere without
 //! a system SQLite or compile-time database.
 //!
-//! WAL mode; schema migrations are numbered SQL in [`MIGRATIONS`] tracked by `user_version`.
+//! WAL mode; schema migrations are the numbered SQL of `library::schema`, tracked by
+//! `user_version`.
 
 use crate::library::paths::RelPath;
 use app::api::{Direction, FileFilter, FilePage, FileQuery, FileRow, FileSort, HistoryItem};
@@ -13,58 +14,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-/// Schema versions, applied in order; index + 1 is the `user_version` after each.
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE files (
-        path       TEXT PRIMARY KEY,
-        name       TEXT NOT NULL,
-        folder     TEXT NOT NULL,
-        sort_key   TEXT NOT NULL,
-        size       INTEGER NOT NULL,
-        mtime_ns   INTEGER NOT NULL,
-        first_seen REAL NOT NULL,
-        processed  INTEGER NOT NULL DEFAULT 0,
-        duplicate  INTEGER NOT NULL DEFAULT 0
-    ) WITHOUT ROWID;
-    CREATE INDEX files_by_sort_key ON files(sort_key);
-    CREATE INDEX files_by_mtime ON files(mtime_ns, sort_key);
-    CREATE INDEX files_by_size ON files(size, sort_key);
-    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE history (
-        id        INTEGER PRIMARY KEY,
-        at        REAL NOT NULL,
-        job_id    TEXT,
-        action    TEXT NOT NULL,
-        old_path  TEXT NOT NULL,
-        new_path  TEXT NOT NULL,
-        outcome   TEXT NOT NULL,
-        error     TEXT,
-        tags_json TEXT
-    );",
-    "CREATE TABLE jobs (
-        id          TEXT PRIMARY KEY,
-        action      TEXT NOT NULL,
-        status      TEXT NOT NULL,
-        created_at  REAL NOT NULL,
-        finished_at REAL,
-        total       INTEGER NOT NULL,
-        processed   INTEGER NOT NULL DEFAULT 0,
-        success     INTEGER NOT NULL DEFAULT 0,
-        errors      INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE job_items (
-        job_id   TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
-        idx      INTEGER NOT NULL,
-        path     TEXT NOT NULL,
-        state    TEXT NOT NULL DEFAULT 'pending',
-        outcome  TEXT,
-        new_path TEXT,
-        error    TEXT,
-        PRIMARY KEY (job_id, idx)
-    ) WITHOUT ROWID;",
-    // A narrow index: COUNT(*) and the marker filters read it instead of the whole table.
-    "CREATE INDEX files_by_markers ON files(processed, duplicate);",
-];
+use super::schema::MIGRATIONS;
 
 /// A file as found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]

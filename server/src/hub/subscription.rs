@@ -1,0 +1,113 @@
+//! What a stream is to the hub: its type filter, its request, the facts shown in
+//! `/api/events/status`, and the [`Subscription`] handed to the HTTP layer.
+
+use super::{EventHub, Published};
+use app::events::EventType;
+use serde::Serialize;
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// A set of event types, as bits of [`EventType::bit`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TypeFilter(u8);
+
+impl TypeFilter {
+    /// Every type.
+    pub const ALL: TypeFilter = TypeFilter(u8::MAX);
+
+    /// Only these types (plus the ones every stream receives).
+    pub fn only(types: &[EventType]) -> Self {
+        TypeFilter(types.iter().fold(0, |bits, t| bits | t.bit()))
+    }
+
+    /// Whether a stream with this filter receives `t`.
+    pub fn allows(self, t: EventType) -> bool {
+        t.always_delivered() || self.0 & t.bit() != 0
+    }
+
+    /// The type names received, for `connected` and the status list.
+    pub fn names(self) -> Vec<String> {
+        EventType::ALL
+            .into_iter()
+            .filter(|t| self.allows(*t))
+            .map(|t| t.as_str().to_string())
+            .collect()
+    }
+}
+
+/// What a new stream asks for.
+#[derive(Clone, Debug)]
+pub struct SubscribeRequest {
+    /// `Last-Event-ID` (header or query), if any; `Some(None)` for an unreadable one.
+    pub last_event_id: Option<Option<u64>>,
+    /// Types wanted.
+    pub filter: TypeFilter,
+    /// Peer address, when known.
+    pub remote_addr: Option<SocketAddr>,
+    /// `User-Agent`, when sent.
+    pub user_agent: Option<String>,
+}
+
+/// Live facts about one connection, shared by the hub and its stream.
+#[derive(Debug)]
+pub struct ConnectionInfo {
+    /// Server-assigned connection id.
+    pub id: String,
+    /// Peer address, when known.
+    pub remote_addr: Option<SocketAddr>,
+    /// `User-Agent`, when sent.
+    pub user_agent: Option<String>,
+    /// Unix seconds when the stream opened.
+    pub connected_since: f64,
+    /// Types received.
+    pub filter: TypeFilter,
+    /// Id of the last event written to the socket (0 = none yet).
+    pub last_event_id: AtomicU64,
+}
+
+/// One row of `GET /api/events/status`.
+#[derive(Debug, Serialize)]
+pub struct ConnectionStatus {
+    /// Server-assigned connection id.
+    pub connection_id: String,
+    /// Peer address.
+    pub remote_addr: Option<String>,
+    /// `User-Agent`.
+    pub user_agent: Option<String>,
+    /// Unix seconds when the stream opened.
+    pub connected_since: f64,
+    /// Id of the last event written to the socket.
+    pub last_event_id: Option<u64>,
+    /// Events waiting in this connection's queue.
+    pub queue_length: usize,
+    /// Types received.
+    pub subscriptions: Vec<String>,
+}
+
+/// A registered stream: what to send first, then the live queue.
+pub struct Subscription {
+    /// Facts about this connection.
+    pub info: Arc<ConnectionInfo>,
+    /// Set when the client's id could not be replayed: the reason to put in `resync`.
+    pub resync: Option<String>,
+    /// Replayed events, or the current state, to write before live ones.
+    pub backlog: Vec<Arc<Published>>,
+    /// Live events, in order.
+    pub receiver: mpsc::Receiver<Arc<Published>>,
+    /// Unregisters on drop.
+    pub(super) _guard: SubscriberGuard,
+}
+
+/// Removes the subscriber from the hub when its stream is dropped.
+pub(super) struct SubscriberGuard {
+    pub(super) hub: Arc<EventHub>,
+    pub(super) key: u64,
+}
+
+impl Drop for SubscriberGuard {
+    fn drop(&mut self) {
+        self.hub.unsubscribe(self.key);
+    }
+}
