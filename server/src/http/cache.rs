@@ -1,6 +1,6 @@
 //! `/api/cache`: statistics of the file list and on-demand rescans.
 
-use crate::http::error::ApiError;
+use crate::http::error::{blocking, ApiError};
 use crate::AppState;
 use app::api::{Accepted, CacheStats};
 use axum::extract::State;
@@ -10,10 +10,7 @@ use axum::Json;
 /// `GET /api/cache/stats`.
 pub(crate) async fn stats(State(state): State<AppState>) -> Result<Json<CacheStats>, ApiError> {
     let library = state.library.clone();
-    let (total, processed, duplicates) =
-        tokio::task::spawn_blocking(move || library.store().counts())
-            .await
-            .map_err(anyhow::Error::from)??;
+    let (total, processed, duplicates) = blocking(move || library.store().counts()).await?;
     let last = state.library.last_scan();
     Ok(Json(CacheStats {
         total_files: total,

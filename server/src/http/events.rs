@@ -57,7 +57,7 @@ pub(crate) async fn stream(
     headers: HeaderMap,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Query(query) = query?;
     let filter = parse_filter(query.subscribe.as_deref())?;
     let last_event_id = headers
         .get("last-event-id")

@@ -1,7 +1,7 @@
 //! `/api/files`: the paged file list and one file's details.
 
 use crate::comic::archive;
-use crate::http::error::ApiError;
+use crate::http::error::{blocking, ApiError};
 use crate::library::paths::RelPath;
 use crate::AppState;
 use app::api::{FileDetails, FilePage, FileQuery};
@@ -17,7 +17,7 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     query: Result<Query<FileQuery>, QueryRejection>,
 ) -> Result<Json<FilePage>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Query(query) = query?;
     if !(1..=MAX_PER_PAGE).contains(&query.per_page) {
         return Err(ApiError::BadRequest(format!(
             "per_page must be between 1 and {MAX_PER_PAGE}"
@@ -27,9 +27,7 @@ pub(crate) async fn list(
         return Err(ApiError::BadRequest("page starts at 1".into()));
     }
     let store = state.library.store().clone();
-    let page = tokio::task::spawn_blocking(move || store.list(&query))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let page = blocking(move || store.list(&query)).await?;
     Ok(Json(page))
 }
 
@@ -48,7 +46,7 @@ pub(crate) async fn details(
 ) -> Result<Json<FileDetails>, ApiError> {
     let rel = client_path(&state, &raw)?;
     let library = state.library.clone();
-    let details = tokio::task::spawn_blocking(move || {
+    let details = blocking(move || {
         let stored = library
             .store()
             .get(rel.as_str())?
@@ -65,7 +63,6 @@ pub(crate) async fn details(
             comic_info: summary.and_then(|s| s.comic_info),
         })
     })
-    .await
-    .map_err(anyhow::Error::from)??;
+    .await?;
     Ok(Json(details))
 }

@@ -1,6 +1,6 @@
 //! `/api/jobs`: create, list, inspect, cancel and delete batch jobs.
 
-use crate::http::error::ApiError;
+use crate::http::error::{blocking, ApiError};
 use crate::http::files::client_path;
 use crate::jobs::store;
 use crate::AppState;
@@ -16,20 +16,12 @@ fn job_id(raw: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::BadRequest(format!("job id {raw:?} is not a UUID")))
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(anyhow::Error::from)?
-}
-
 /// `POST /api/jobs` → 202 `{"job_id", "total_items"}`.
 pub(crate) async fn create(
     State(state): State<AppState>,
     body: Result<Json<JobRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<JobCreated>), ApiError> {
-    let Json(req) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(req) = body?;
     let action = JobAction::parse(&req.action).ok_or_else(|| {
         ApiError::BadRequest(format!(
             "unknown action {:?}; use process, rename or normalize",
@@ -39,7 +31,7 @@ pub(crate) async fn create(
     let store = state.library.store().clone();
     let paths = match req.files {
         JobFiles::Named(name) if name == "all" || name == "unprocessed" => {
-            blocking(move || Ok(store.all_paths(name == "unprocessed")?)).await?
+            blocking(move || store.all_paths(name == "unprocessed")).await?
         }
         JobFiles::Named(other) => {
             return Err(ApiError::BadRequest(format!(
@@ -66,7 +58,7 @@ pub(crate) async fn create(
         return Err(ApiError::BadRequest("the selection is empty".into()));
     }
     let jobs = state.jobs.clone();
-    let (job_id, total_items) = blocking(move || Ok(jobs.create(action, paths)?)).await?;
+    let (job_id, total_items) = blocking(move || jobs.create(action, paths)).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(JobCreated {
@@ -79,7 +71,7 @@ pub(crate) async fn create(
 /// `GET /api/jobs`: every job, newest first, without items.
 pub(crate) async fn list(State(state): State<AppState>) -> Result<Json<Vec<JobView>>, ApiError> {
     let store = state.library.store().clone();
-    Ok(Json(blocking(move || Ok(store::list(&store)?)).await?))
+    Ok(Json(blocking(move || store::list(&store)).await?))
 }
 
 /// `GET /api/jobs/{id}`: status, progress and per-item results.

@@ -1,7 +1,7 @@
 //! `/api/settings` and `/api/history`.
 
 use crate::comic::naming;
-use crate::http::error::ApiError;
+use crate::http::error::{blocking, ApiError};
 use crate::AppState;
 use app::api::{HistoryPage, Settings};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -19,7 +19,7 @@ pub(crate) async fn put(
     State(state): State<AppState>,
     body: Result<Json<Settings>, JsonRejection>,
 ) -> Result<Json<Settings>, ApiError> {
-    let Json(settings) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(settings) = body?;
     naming::validate_template(&settings.filename_template)
         .map_err(|e| ApiError::BadRequest(format!("filename_template: {e}")))?;
     if settings.issue_padding > 8 {
@@ -29,9 +29,7 @@ pub(crate) async fn put(
         return Err(ApiError::BadRequest("parallelism must be 1–64".into()));
     }
     let jobs = state.jobs.clone();
-    let saved = tokio::task::spawn_blocking(move || jobs.set_settings(settings))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let saved = blocking(move || jobs.set_settings(settings)).await?;
     Ok(Json(saved))
 }
 
@@ -49,15 +47,12 @@ pub(crate) async fn history(
     State(state): State<AppState>,
     query: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> Result<Json<HistoryPage>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Query(q) = query?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::BadRequest("limit must be 1–500".into()));
     }
     let store = state.library.store().clone();
-    let (items, total) =
-        tokio::task::spawn_blocking(move || store.history(limit, q.offset.unwrap_or(0)))
-            .await
-            .map_err(anyhow::Error::from)??;
+    let (items, total) = blocking(move || store.history(limit, q.offset.unwrap_or(0))).await?;
     Ok(Json(HistoryPage { items, total }))
 }

@@ -1,6 +1,6 @@
 //! `/api/watcher`: the watcher's state and its on/off switch for automatic processing.
 
-use crate::http::error::ApiError;
+use crate::http::error::{blocking, ApiError};
 use crate::AppState;
 use app::api::WatcherToggle;
 use app::events::WatcherStatus;
@@ -18,10 +18,8 @@ pub(crate) async fn toggle(
     State(state): State<AppState>,
     body: Result<Json<WatcherToggle>, JsonRejection>,
 ) -> Result<Json<WatcherStatus>, ApiError> {
-    let Json(toggle) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Json(toggle) = body?;
     let library = state.library.clone();
-    let status = tokio::task::spawn_blocking(move || library.set_enabled(toggle.enabled))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let status = blocking(move || library.set_enabled(toggle.enabled)).await?;
     Ok(Json(status))
 }
