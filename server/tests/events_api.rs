@@ -499,8 +499,7 @@ async fn shutdown_ends_every_stream_and_the_server_exits() {
     let server = TestServer::start(|_| {}).await;
     let mut clients = Vec::new();
     for _ in 0..5 {
-        let mut c = SseClient::connect(&server.url(NOTES), None).await;
-        c.next_event().await.unwrap();
+        let c = SseClient::open(&server, NOTES).await;
         clients.push(c);
     }
     server.stop.cancel();

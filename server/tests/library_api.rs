@@ -206,12 +206,7 @@ async fn every_escaping_path_is_refused_with_400() {
 async fn a_file_written_slowly_is_listed_only_once_closed_and_announced() {
     let server = TestServer::start(|_| {}).await;
     server.scanned().await;
-    let mut sse = SseClient::connect(
-        &server.url("/api/events/stream?subscribe=cache_updated"),
-        None,
-    )
-    .await;
-    sse.next_event().await.unwrap(); // connected
+    let mut sse = SseClient::open(&server, "/api/events/stream?subscribe=cache_updated").await;
     let body = cbz();
     let path = server.library.join("Saga/Saga #005 (2013).cbz");
     let mut file = std::fs::File::create(&path).unwrap();
@@ -374,12 +369,7 @@ async fn watcher_toggle_persists_and_publishes() {
     let server = TestServer::start_with(config()).await;
     let (_, status) = get_json(&server.url("/api/watcher/status")).await;
     assert_eq!(status, json!({"running": true, "enabled": true}));
-    let mut sse = SseClient::connect(
-        &server.url("/api/events/stream?subscribe=watcher_status"),
-        None,
-    )
-    .await;
-    sse.next_event().await.unwrap();
+    let mut sse = SseClient::open(&server, "/api/events/stream?subscribe=watcher_status").await;
     let http = reqwest::Client::new();
     let resp = http
         .post(server.url("/api/watcher"))
@@ -433,12 +423,7 @@ async fn without_the_os_watch_a_periodic_rescan_keeps_the_list_right() {
 async fn rebuild_answers_202_and_announces_start_and_commit() {
     let server = TestServer::start(|_| {}).await;
     server.scanned().await;
-    let mut sse = SseClient::connect(
-        &server.url("/api/events/stream?subscribe=cache_updated"),
-        None,
-    )
-    .await;
-    sse.next_event().await.unwrap();
+    let mut sse = SseClient::open(&server, "/api/events/stream?subscribe=cache_updated").await;
     // Skip the start-up scan's replayed state.
     let resp = reqwest::Client::new()
         .post(server.url("/api/cache/rebuild"))
