@@ -168,7 +168,7 @@ impl Live {
                 );
                 if was_active && j.status.is_finished() {
                     let p = j.progress;
-                    let level = if p.errors > 0 || j.status.as_str() == "failed" {
+                    let level = if p.errors > 0 || j.status == crate::events::JobStatus::Failed {
                         NotificationLevel::Warning
                     } else {
                         NotificationLevel::Success
