@@ -14,6 +14,8 @@
 //! - [`comic`]: naming rules, ComicInfo.xml, and the only code that writes `.cbz` archives.
 //! - [`jobs`]: [`jobs::JobRunner`], batch processing with per-item progress.
 //! - [`demo`]: writes a realistic sample library.
+//! - `listener`: the accept loop; writes event streams straight to their sockets and hands
+//!   every other connection to hyper.
 //! - [`server`]: binds, serves and shuts down gracefully.
 
 #![recursion_limit = "256"]
@@ -25,6 +27,7 @@ pub mod http;
 pub mod hub;
 pub mod jobs;
 pub mod library;
+mod listener;
 pub mod server;
 pub mod site;
 

@@ -1,7 +1,7 @@
 //! Binding, serving and graceful shutdown.
 
 use crate::library::watch::{self, WatchConfig};
-use crate::{http, site, AppState, Config};
+use crate::{http, listener, site, AppState, Config};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -57,7 +57,7 @@ impl Server {
             }
         });
         tracing::info!("Longbox listening on http://{addr}");
-        let graceful = {
+        let closing = {
             let stop = stop.clone();
             async move {
                 stop.cancelled().await;
@@ -65,18 +65,8 @@ impl Server {
                 hub.close_all();
             }
         };
-        let serving = axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(graceful);
-        let serving = tokio::spawn(async move { serving.await });
-        tokio::select! {
-            res = serving => res??,
-            _ = async { stop.cancelled().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {
-                tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}; exiting anyway");
-            }
-        }
+        tokio::spawn(closing);
+        listener::serve(self.listener, app, self.state, stop, SHUTDOWN_GRACE).await;
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use app::events::{Event, JobProgress, JobStatus, JobUpdated, WatcherStatus};
 use common::*;
 use serde_json::{json, Value};
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The stream restricted to what these tests publish, so start-up events (the first scan's
 /// `cache_updated`, `watcher_status`) do not interleave.
@@ -460,7 +460,59 @@ async fn a_stalled_client_is_dropped_while_a_normal_client_gets_everything() {
         .unwrap()
         .iter()
         .all(|r| r["user_agent"] != "stalled"));
-    drop(stalled);
+    // The server closed the evicted socket itself: reading what was buffered ends in EOF or a
+    // reset, without the client closing anything.
+    let mut sink = vec![0u8; 64 * 1024];
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match stalled.read(&mut sink).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "evicted socket was closed by the server");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_stream_requested_on_a_used_keep_alive_connection_works_too() {
+    let server = TestServer::start(|_| {}).await;
+    let mut socket = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    // First an ordinary request on the connection, then the stream on the same connection.
+    socket
+        .write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("\r\n\r\n{") {
+        let n = socket.read(&mut buf).await.unwrap();
+        assert!(n > 0, "health answered");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    assert!(String::from_utf8_lossy(&seen).starts_with("HTTP/1.1 200"));
+    socket
+        .write_all(b"GET /api/events/stream?subscribe=notification HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let hub = server.state.hub.clone();
+    eventually("the second request registered a stream", || {
+        let hub = hub.clone();
+        async move { (hub.active_clients() == 1).then_some(()) }
+    })
+    .await;
+    hub.publish(note("on a reused connection".to_string()));
+    let mut text = String::new();
+    while !text.contains("on a reused connection") {
+        let n = socket.read(&mut buf).await.unwrap();
+        assert!(n > 0, "stream stays open");
+        text.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(text.contains("text/event-stream"));
+    assert!(text.contains("\"type\":\"connected\""));
+    drop(socket);
     server.shutdown().await;
 }
 

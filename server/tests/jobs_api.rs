@@ -338,12 +338,7 @@ async fn bad_requests_are_refused_with_reasons() {
 async fn cancel_stops_within_one_item_and_leaves_the_rest_untouched() {
     let server = TestServer::start(|_| {}).await;
     server.scanned().await;
-    let lib = server.library.clone();
-    std::fs::create_dir(lib.join("Big")).unwrap();
-    for i in 1..=40 {
-        std::fs::write(lib.join(format!("Big/big {i}.cbz")), big_cbz(4, 256, i)).unwrap();
-    }
-    server.wait_listed("Big/big 40.cbz", true).await;
+    // Auto-processing off first, so the watcher cannot rename the files before the job runs.
     let put = reqwest::Client::new()
         .put(server.url("/api/settings"))
         .json(&json!({"filename_template": "{series} - Chapter {issue}", "issue_padding": 4, "watcher_enabled": false, "parallelism": 1}))
@@ -351,6 +346,12 @@ async fn cancel_stops_within_one_item_and_leaves_the_rest_untouched() {
         .await
         .unwrap();
     assert_eq!(put.status(), 200);
+    let lib = server.library.clone();
+    std::fs::create_dir(lib.join("Big")).unwrap();
+    for i in 1..=40 {
+        std::fs::write(lib.join(format!("Big/big {i}.cbz")), big_cbz(4, 256, i)).unwrap();
+    }
+    server.wait_listed("Big/big 40.cbz", true).await;
     let files: Vec<String> = (1..=40).map(|i| format!("Big/big {i}.cbz")).collect();
     let mut sse = SseClient::open(&server, JOB_EVENTS).await;
     let (_, created) = post(

@@ -2,12 +2,13 @@
 //! process on a temporary demo library, opens many SSE connections over loopback, publishes
 //! through `POST /api/events/broadcast`, and reports:
 //!
-//! - deliveries per second at each publish rate (and whether any client was dropped);
+//! - deliveries per second at saturation, with more and more concurrent publishers (and
+//!   whether any client was dropped);
 //! - publish→receive latency p50/p99/p99.9 at a fixed publish rate;
 //! - server RSS per idle connection, and RSS after every client left.
 //!
 //! Usage: `sse-load [--clients N] [--idle-clients N] [--seconds S] [--latency-rate R]
-//! [--server PATH]`. Every loop is bounded in count and time; traffic stays on 127.0.0.1.
+//! [--server PATH] [--phases throughput,latency,memory]`. Every loop is bounded in count and time; traffic stays on 127.0.0.1.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -23,6 +24,8 @@ struct Args {
     seconds: u64,
     latency_rate: u64,
     server: PathBuf,
+    /// Which of `throughput`, `latency`, `memory` to run.
+    phases: Vec<String>,
 }
 
 fn parse_args() -> Args {
@@ -31,6 +34,7 @@ fn parse_args() -> Args {
         idle_clients: 10_000,
         seconds: 5,
         latency_rate: 100,
+        phases: vec!["throughput".into(), "latency".into(), "memory".into()],
         server: std::env::current_exe()
             .expect("own path")
             .with_file_name("longbox"),
@@ -44,6 +48,7 @@ fn parse_args() -> Args {
             "--seconds" => a.seconds = value.parse().expect("--seconds S"),
             "--latency-rate" => a.latency_rate = value.parse().expect("--latency-rate R"),
             "--server" => a.server = PathBuf::from(value),
+            "--phases" => a.phases = value.split(',').map(str::to_string).collect(),
             other => panic!("unknown flag {other}"),
         }
     }
@@ -264,37 +269,64 @@ async fn main() {
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    // 1. Throughput: rising publish rates against N clients.
+    // 1. Throughput at saturation: P publishers, each publishing again as soon as the previous
+    // publish is answered, for S seconds; more publishers until deliveries stop rising.
+    if args.phases.iter().any(|p| p == "throughput") {
+        throughput(&args, addr).await;
+    }
+    if args.phases.iter().any(|p| p == "latency") {
+        latency(&args, addr).await;
+    }
+    if args.phases.iter().any(|p| p == "memory") {
+        memory(&args, addr, pid).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+async fn throughput(args: &Args, addr: SocketAddr) {
     println!(
-        "\n## throughput, {} clients, {} s per rate",
+        "\n## throughput at saturation, {} clients, {} s per step",
         args.clients, args.seconds
     );
-    println!("| publish rate (events/s) | deliveries/s | dropped clients |");
-    println!("| --- | --- | --- |");
-    for rate in [250u64, 500, 1000, 2000, 4000] {
+    println!("| concurrent publishers | events published/s | deliveries/s | dropped clients |");
+    println!("| --- | --- | --- | --- |");
+    for publishers in [1usize, 2, 4, 6, 8, 12, 16] {
         let received = Arc::new(AtomicU64::new(0));
         let stop = tokio_util::sync::CancellationToken::new();
         let handles = open_clients(addr, args.clients, &received, None, &stop).await;
         let dropped_before = get_json(addr, "/api/events/stats").await["dropped_clients"]
             .as_u64()
             .unwrap_or(0);
-        let mut publisher = Publisher::connect(addr).await;
-        let total = rate * args.seconds;
-        let start = Instant::now();
         received.store(0, Ordering::Relaxed);
-        for i in 0..total {
-            let due = start + Duration::from_nanos(i * 1_000_000_000 / rate);
-            if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                tokio::time::sleep(wait).await;
-            }
-            publisher.publish(&format!("x{i}")).await;
+        let published = Arc::new(AtomicU64::new(0));
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(args.seconds);
+        let mut tasks = Vec::new();
+        for p in 0..publishers {
+            let published = published.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut publisher = Publisher::connect(addr).await;
+                let mut i = 0u64;
+                while Instant::now() < deadline {
+                    publisher.publish(&format!("p{p}x{i}")).await;
+                    published.fetch_add(1, Ordering::Relaxed);
+                    i += 1;
+                }
+            }));
         }
+        for t in tasks {
+            t.await.expect("publisher");
+        }
+        let total = published.load(Ordering::Relaxed);
+        let publish_secs = start.elapsed().as_secs_f64();
         // Let the last events drain (bounded).
         let drain = Instant::now() + Duration::from_secs(10);
         while received.load(Ordering::Relaxed) < total * args.clients as u64
             && Instant::now() < drain
         {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
         let elapsed = start.elapsed().as_secs_f64();
         let got = received.load(Ordering::Relaxed);
@@ -302,14 +334,19 @@ async fn main() {
             .as_u64()
             .unwrap_or(0)
             - dropped_before;
-        println!("| {rate} | {:.0} | {dropped} |", got as f64 / elapsed);
+        println!(
+            "| {publishers} | {:.0} | {:.0} | {dropped} |",
+            total as f64 / publish_secs,
+            got as f64 / elapsed
+        );
         close_clients(addr, stop, handles).await;
         if dropped > 0 {
             break;
         }
     }
+}
 
-    // 2. Latency at a fixed rate.
+async fn latency(args: &Args, addr: SocketAddr) {
     println!(
         "\n## latency, {} clients × {} events/s for {} s",
         args.clients, args.latency_rate, args.seconds
@@ -342,8 +379,9 @@ async fn main() {
         pct(&samples, 0.999),
         pct(&samples, 1.0)
     );
+}
 
-    // 3. Memory per idle connection, and after they leave.
+async fn memory(args: &Args, addr: SocketAddr, pid: u32) {
     println!("\n## memory, {} idle clients", args.idle_clients);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let baseline = rss_kib(pid);
@@ -362,9 +400,6 @@ async fn main() {
         (loaded.saturating_sub(baseline)) as f64 / args.idle_clients as f64,
         after as f64 * 100.0 / baseline.max(1) as f64
     );
-    let _ = child.kill();
-    let _ = child.wait();
-    let _ = std::fs::remove_dir_all(&work);
 }
 
 fn tempfile_dir() -> PathBuf {

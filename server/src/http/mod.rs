@@ -8,6 +8,7 @@ mod health;
 mod jobs;
 mod metrics;
 mod settings;
+pub(crate) mod stream;
 mod watcher;
 
 use crate::AppState;

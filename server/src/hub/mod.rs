@@ -69,6 +69,8 @@ pub enum Backend {
 struct Subscriber {
     sender: mpsc::Sender<Arc<Published>>,
     info: Arc<ConnectionInfo>,
+    /// Cancelled when the hub evicts this subscriber, so its writer stops even mid-write.
+    closed: CancellationToken,
 }
 
 struct HubState {
@@ -130,9 +132,11 @@ impl EventHub {
         self.shutdown.clone()
     }
 
-    /// Ends every stream (server shutdown).
+    /// Ends every stream (server shutdown): queues are closed, so writers finish what is
+    /// queued and stop; writers stuck on a full socket stop at once.
     pub fn close_all(&self) {
         self.shutdown.cancel();
+        self.state.lock().expect("hub lock").subscribers.clear();
     }
 
     /// Publishes an event now; returns its id.
@@ -198,6 +202,7 @@ impl EventHub {
                     }
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         evicted += 1;
+                        sub.closed.cancel();
                         tracing::warn!(connection = %sub.info.id, "event queue full: dropping slow client");
                         false
                     }
@@ -222,6 +227,8 @@ impl EventHub {
     /// Registers a stream and computes what it must receive before live events.
     pub fn subscribe(self: &Arc<Self>, req: SubscribeRequest) -> Subscription {
         let (sender, receiver) = mpsc::channel(self.config.client_queue);
+        // A child of the shutdown token: it ends the stream on eviction and on shutdown alike.
+        let closed = self.shutdown.child_token();
         let mut st = self.state.lock().expect("hub lock");
         let key = st.next_key;
         st.next_key += 1;
@@ -248,13 +255,17 @@ impl EventHub {
             .into_iter()
             .filter(|p| req.filter.allows(p.event_type))
             .collect();
-        st.subscribers.insert(
-            key,
-            Subscriber {
-                sender,
-                info: info.clone(),
-            },
-        );
+        // While stopping, the sender is dropped right here: the stream ends after its opening.
+        if !self.shutdown.is_cancelled() {
+            st.subscribers.insert(
+                key,
+                Subscriber {
+                    sender,
+                    info: info.clone(),
+                    closed: closed.clone(),
+                },
+            );
+        }
         drop(st);
         self.stats.record_connect();
         Subscription {
@@ -262,6 +273,7 @@ impl EventHub {
             resync,
             backlog,
             receiver,
+            closed,
             _guard: SubscriberGuard {
                 hub: self.clone(),
                 key,

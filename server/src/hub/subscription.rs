@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 /// A set of event types, as bits of [`EventType::bit`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +97,8 @@ pub struct Subscription {
     pub backlog: Vec<Arc<Published>>,
     /// Live events, in order.
     pub receiver: mpsc::Receiver<Arc<Published>>,
+    /// Cancelled when the stream must end: the client was evicted or the server is stopping.
+    pub closed: CancellationToken,
     /// Unregisters on drop.
     pub(super) _guard: SubscriberGuard,
 }

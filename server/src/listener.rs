@@ -1,0 +1,336 @@
+//! The accept loop. Each connection's first request head is read here: a `GET
+//! /api/events/stream` is answered directly — response head, then [`EventStream`] chunks
+//! written straight to the socket — and every other connection is handed, bytes already read
+//! included, to hyper and the axum router.
+//!
+//! Why: hyper keeps an 8 KiB read and an 8 KiB write buffer per HTTP/1 connection for its whole
+//! life. An event stream never reads again and writes ready-made frames, so serving it here
+//! costs a socket, a queue and a timer (a few KiB) instead, and lets an evicted client's socket
+//! be closed at once, even while a write to it is stuck.
+
+use crate::http::stream::{EventStream, StreamQuery, HEADERS};
+use crate::AppState;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
+use tower::ServiceExt;
+
+/// Largest request head read before giving the connection to hyper (which then answers it).
+const MAX_HEAD: usize = 16 * 1024;
+
+/// How long a new connection may take to send its request head.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Headers parsed from a request head.
+const MAX_HEADERS: usize = 48;
+
+/// Accepts connections until `stop` is cancelled, then lets hyper connections finish for up to
+/// `grace`. Event streams end through the hub's shutdown token, not here.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    stop: CancellationToken,
+    grace: Duration,
+) {
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (tcp, peer) = tokio::select! {
+            _ = stop.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = tcp.set_nodelay(true);
+        let router = router.clone();
+        let state = state.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let mut tcp = tcp;
+            let Ok(Ok(first)) = tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut tcp)).await
+            else {
+                return;
+            };
+            match first {
+                First::EventStream(query, head) => {
+                    serve_stream(tcp, peer, &state, query, head).await
+                }
+                First::Other(read) => {
+                    let io = TokioIo::new(Rewind::new(read, tcp));
+                    let service =
+                        hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+                            req.extensions_mut().insert(ConnectInfo(peer));
+                            router.clone().oneshot(req)
+                        });
+                    let conn =
+                        hyper::server::conn::http1::Builder::new().serve_connection(io, service);
+                    if let Err(e) = watcher.watch(conn).await {
+                        tracing::debug!("connection from {peer}: {e}");
+                    }
+                }
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after {grace:?}; exiting anyway");
+    }
+}
+
+/// What a connection's first request turned out to be.
+enum First {
+    /// `GET /api/events/stream` with a valid query, and the header values it needs.
+    EventStream(StreamQuery, StreamHead),
+    /// Anything else, with every byte read so far.
+    Other(Vec<u8>),
+}
+
+/// The header values an event stream uses.
+struct StreamHead {
+    /// `Last-Event-ID`.
+    last_event_id: Option<String>,
+    /// `User-Agent`.
+    user_agent: Option<String>,
+}
+
+/// Reads until the request head is complete (or clearly not an event stream request).
+async fn read_head(tcp: &mut TcpStream) -> io::Result<First> {
+    let mut read = Vec::with_capacity(1024);
+    loop {
+        if tcp.read_buf(&mut read).await? == 0 {
+            return Ok(First::Other(read));
+        }
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut req = httparse::Request::new(&mut headers);
+        match req.parse(&read) {
+            Ok(httparse::Status::Complete(_)) => {
+                return Ok(classify(&req).unwrap_or(First::Other(read)))
+            }
+            Ok(httparse::Status::Partial) if read.len() < MAX_HEAD => {
+                // Not worth waiting for the rest if the request line already says "not a stream".
+                if req.path.is_some() && !is_stream_request(&req) {
+                    return Ok(First::Other(read));
+                }
+            }
+            _ => return Ok(First::Other(read)),
+        }
+    }
+}
+
+fn is_stream_request(req: &httparse::Request) -> bool {
+    let path = req.path.unwrap_or("");
+    req.method == Some("GET")
+        && (path == "/api/events/stream" || path.starts_with("/api/events/stream?"))
+}
+
+/// An event stream request whose query is valid; anything doubtful goes to hyper, which gives
+/// the usual answer (including the JSON 400 for a bad `subscribe`).
+fn classify(req: &httparse::Request) -> Option<First> {
+    if !is_stream_request(req) || req.version != Some(1) {
+        return None;
+    }
+    let query = req.path?.split_once('?').map_or("", |(_, q)| q);
+    let header = |name: &str| {
+        req.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .and_then(|h| std::str::from_utf8(h.value).ok())
+            .map(str::to_string)
+    };
+    if header("upgrade").is_some() || header("expect").is_some() {
+        return None;
+    }
+    let parsed = StreamQuery::parse(query).ok()?;
+    parsed.check().ok()?;
+    Some(First::EventStream(
+        parsed,
+        StreamHead {
+            last_event_id: header("last-event-id"),
+            user_agent: header("user-agent"),
+        },
+    ))
+}
+
+/// Writes the response head and then every chunk of the stream, until the stream ends, the
+/// peer goes away or a write fails. The socket is closed on return.
+async fn serve_stream(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    state: &AppState,
+    query: StreamQuery,
+    head: StreamHead,
+) {
+    let Ok(request) = query.into_request(
+        head.last_event_id.as_deref(),
+        head.user_agent.as_deref(),
+        Some(peer),
+    ) else {
+        return;
+    };
+    drop(head);
+    let heartbeat = Duration::from_secs(state.config.heartbeat_secs);
+    let mut events = EventStream::open(&state.hub, request, heartbeat);
+    let mut head = String::from("HTTP/1.1 200 OK\r\n");
+    for (name, value) in HEADERS {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    // No length and no chunking: the body ends when the connection does.
+    head.push_str("connection: close\r\n\r\n");
+    let closed = events.closed();
+    // Both futures live as long as the stream, so their wakers are registered once, not once
+    // per event.
+    let mut closed = std::pin::pin!(closed.cancelled());
+    let mut gone = std::pin::pin!(peer_gone(&tcp));
+    if write_all(&tcp, head.as_bytes(), closed.as_mut())
+        .await
+        .is_err()
+    {
+        return;
+    }
+    drop(head);
+    loop {
+        let chunk = tokio::select! {
+            biased;
+            () = closed.as_mut() => break,
+            () = gone.as_mut() => break,
+            chunk = events.next_chunk() => match chunk {
+                Some(chunk) => chunk,
+                None => break,
+            },
+        };
+        if write_all(&tcp, &chunk, closed.as_mut()).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Writes all of `bytes`, giving up when `closed` fires (an evicted client that stopped
+/// reading) or the socket fails. Tries the write first: a socket with room never waits.
+async fn write_all(
+    tcp: &TcpStream,
+    mut bytes: &[u8],
+    mut closed: Pin<&mut WaitForCancellationFuture<'_>>,
+) -> io::Result<()> {
+    while !bytes.is_empty() {
+        match tcp.try_write(bytes) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                tokio::select! {
+                    biased;
+                    () = closed.as_mut() => return Err(io::ErrorKind::BrokenPipe.into()),
+                    ready = tcp.writable() => ready?,
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Resolves when the peer closes its side (or the socket fails). Whatever a client sends after
+/// its request is read and ignored.
+async fn peer_gone(tcp: &TcpStream) {
+    let mut scratch = [0u8; 64];
+    loop {
+        if tcp.readable().await.is_err() {
+            return;
+        }
+        match tcp.try_read(&mut scratch) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// A socket with bytes already read put back in front, for hyper.
+struct Rewind {
+    /// Bytes read while sniffing and not yet handed out.
+    prefix: Vec<u8>,
+    /// How many of `prefix` were handed out.
+    taken: usize,
+    /// The socket.
+    inner: TcpStream,
+}
+
+impl Rewind {
+    fn new(prefix: Vec<u8>, inner: TcpStream) -> Self {
+        Self {
+            prefix,
+            taken: 0,
+            inner,
+        }
+    }
+}
+
+impl AsyncRead for Rewind {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.taken < self.prefix.len() {
+            let rest = &self.prefix[self.taken..];
+            let n = rest.len().min(buf.remaining());
+            buf.put_slice(&rest[..n]);
+            self.taken += n;
+            if self.taken == self.prefix.len() {
+                self.prefix = Vec::new();
+                self.taken = 0;
+            }
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Rewind {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
