@@ -292,7 +292,7 @@ async fn throughput(args: &Args, addr: SocketAddr) {
     );
     println!("| concurrent publishers | events published/s | deliveries/s | dropped clients |");
     println!("| --- | --- | --- | --- |");
-    for publishers in [1usize, 2, 4, 6, 8, 12, 16] {
+    for publishers in [1usize, 2, 4, 6, 7, 8, 10, 12, 16] {
         let received = Arc::new(AtomicU64::new(0));
         let stop = tokio_util::sync::CancellationToken::new();
         let handles = open_clients(addr, args.clients, &received, None, &stop).await;
