@@ -26,7 +26,7 @@ setup:
 	./scripts/setup.sh
 
 build:
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 lint:
 	cargo fmt --all -- --check

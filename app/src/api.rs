@@ -1,6 +1,7 @@
 //! Request and response types of the REST API, shared by the handlers and the UI.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Body of every API error: `{"error": "..."}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -311,5 +312,72 @@ pub struct HistoryItem {
     /// Why it failed.
     pub error: Option<String>,
     /// Tags written.
-    pub tags: Option<serde_json::Value>,
+    pub tags: Option<WrittenTags>,
+}
+
+/// `GET /api/events/stats`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventStats {
+    /// Streams open now.
+    pub active_clients: usize,
+    /// Events published since start.
+    pub total_events_broadcast: u64,
+    /// Events queued to clients since start.
+    pub total_deliveries: u64,
+    /// Events written to sockets since start (replays included).
+    pub total_writes: u64,
+    /// Clients dropped for a full queue.
+    pub dropped_clients: u64,
+    /// Streams opened since start.
+    pub total_connections: u64,
+    /// Events published per type name.
+    pub events_by_type: BTreeMap<String, u64>,
+    /// Events held for replay now.
+    pub history_len: usize,
+    /// Most events held for replay.
+    pub history_capacity: usize,
+    /// Oldest id still replayable.
+    pub oldest_event_id: Option<u64>,
+    /// Newest id published.
+    pub newest_event_id: Option<u64>,
+}
+
+/// One row of `GET /api/events/status`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionStatus {
+    /// Server-assigned connection id.
+    pub connection_id: String,
+    /// Peer address.
+    pub remote_addr: Option<String>,
+    /// `User-Agent`.
+    pub user_agent: Option<String>,
+    /// Unix seconds when the stream opened.
+    pub connected_since: f64,
+    /// Id of the last event written to the socket.
+    pub last_event_id: Option<u64>,
+    /// Events waiting in this connection's queue.
+    pub queue_length: usize,
+    /// Types received.
+    pub subscriptions: Vec<String>,
+}
+
+/// The ComicInfo.xml fields processing writes, as kept in history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrittenTags {
+    /// `<Series>`.
+    #[serde(rename = "Series")]
+    pub series: String,
+    /// `<Number>`.
+    #[serde(rename = "Number")]
+    pub number: String,
+    /// `<Title>`.
+    #[serde(rename = "Title")]
+    pub title: String,
+}
+
+/// Answer of `POST /api/events/broadcast`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Broadcasted {
+    /// Id the hub gave the event.
+    pub event_id: u64,
 }

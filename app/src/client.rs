@@ -34,6 +34,19 @@ pub async fn send<T: DeserializeOwned, B: Serialize>(
     url: &str,
     body: Option<&B>,
 ) -> Result<T, String> {
+    let text = match body {
+        Some(b) => Some(serde_json::to_string(b).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    send_text(method, url, text).await
+}
+
+/// Sends `body`, already JSON text, with `method` and reads a JSON answer (`null` for 204).
+pub async fn send_text<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<T, String> {
     #[cfg(feature = "hydrate")]
     {
         use gloo_net::http::{Method, RequestBuilder};
@@ -45,7 +58,10 @@ pub async fn send<T: DeserializeOwned, B: Serialize>(
         };
         let builder = RequestBuilder::new(url).method(method);
         let request = match body {
-            Some(b) => builder.json(b).map_err(|e| e.to_string())?,
+            Some(text) => builder
+                .header("content-type", "application/json")
+                .body(text)
+                .map_err(|e| e.to_string())?,
             None => builder.build().map_err(|e| e.to_string())?,
         };
         let resp = request

@@ -28,6 +28,22 @@ pub enum Event {
     Notification(Notification),
 }
 
+impl Event {
+    /// Parses the `data` of an event whose type is already known.
+    pub fn from_payload(event_type: EventType, data: &str) -> Result<Self, serde_json::Error> {
+        use serde_json::from_str;
+        Ok(match event_type {
+            EventType::CacheUpdated => Event::CacheUpdated(from_str(data)?),
+            EventType::WatcherStatus => Event::WatcherStatus(from_str(data)?),
+            EventType::FileProcessed => Event::FileProcessed(from_str(data)?),
+            EventType::JobUpdated => Event::JobUpdated(from_str(data)?),
+            EventType::Connected => Event::Connected(from_str(data)?),
+            EventType::Resync => Event::Resync(from_str(data)?),
+            EventType::Notification => Event::Notification(from_str(data)?),
+        })
+    }
+}
+
 /// Payload of [`Event::CacheUpdated`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CacheUpdated {
@@ -298,13 +314,15 @@ struct WireOut<'a> {
     timestamp: f64,
 }
 
-/// What is read back; `timestamp` may be absent (a manual broadcast).
+/// What is read back; `timestamp` may be absent (a manual broadcast). `data` stays raw text
+/// until `type` says which payload it is, so each payload is parsed once, straight from the
+/// text (no intermediate `serde_json::Value`: that doubles the parsing code in the browser).
 #[derive(Deserialize)]
-struct WireIn {
+struct WireIn<'a> {
     #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    data: Option<serde_json::Value>,
+    kind: std::borrow::Cow<'a, str>,
+    #[serde(default, borrow)]
+    data: Option<&'a serde_json::value::RawValue>,
     #[serde(default)]
     timestamp: Option<f64>,
 }
@@ -319,38 +337,27 @@ impl Serialize for Envelope {
     }
 }
 
-impl<'de> Deserialize<'de> for Envelope {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let wire = WireIn::deserialize(deserializer)?;
-        let timestamp = wire.timestamp.unwrap_or(0.0);
-        Envelope::from_parts(
-            &wire.kind,
-            wire.data.unwrap_or(serde_json::Value::Null),
-            timestamp,
-        )
-        .map_err(serde::de::Error::custom)
-    }
-}
-
 impl Envelope {
     /// Wraps an event with the given timestamp.
     pub fn new(event: Event, timestamp: f64) -> Self {
         Self { event, timestamp }
     }
 
-    /// Builds an envelope from a type name and a payload, with a readable error naming
-    /// the type and the payload problem when either is wrong.
-    pub fn from_parts(kind: &str, data: serde_json::Value, timestamp: f64) -> Result<Self, String> {
-        let event_type: EventType = kind.parse().map_err(|e: UnknownEventType| e.to_string())?;
-        let tagged = serde_json::json!({ "type": kind, "data": data });
-        let event = serde_json::from_value::<Event>(tagged)
-            .map_err(|e| format!("invalid data for `{event_type}`: {e}"))?;
-        Ok(Self { event, timestamp })
-    }
-
-    /// Parses one JSON envelope, e.g. an SSE `data:` line.
+    /// Parses one JSON envelope, e.g. an SSE `data:` line, with a readable error naming the
+    /// type and the payload problem when either is wrong.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        serde_json::from_str(text).map_err(|e| e.to_string())
+        let wire: WireIn = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let event_type: EventType = wire
+            .kind
+            .parse()
+            .map_err(|e: UnknownEventType| e.to_string())?;
+        let data = wire.data.map_or("null", |d| d.get());
+        let event = Event::from_payload(event_type, data)
+            .map_err(|e| format!("invalid data for `{event_type}`: {e}"))?;
+        Ok(Self {
+            event,
+            timestamp: wire.timestamp.unwrap_or(0.0),
+        })
     }
 
     /// The JSON text of this envelope.

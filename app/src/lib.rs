@@ -21,7 +21,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    Lazy, StaticSegment,
 };
 
 /// The HTML document the server renders around [`App`].
@@ -67,9 +67,9 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=pages::home::HomePage/>
-                    <Route path=StaticSegment("settings") view=pages::settings::SettingsPage/>
-                    <Route path=StaticSegment("history") view=pages::history::HistoryPageView/>
-                    <Route path=StaticSegment("sse-test") view=pages::diagnostics::DiagnosticsPage/>
+                    <Route path=StaticSegment("settings") view={Lazy::<pages::SettingsRoute>::new()}/>
+                    <Route path=StaticSegment("history") view={Lazy::<pages::HistoryRoute>::new()}/>
+                    <Route path=StaticSegment("sse-test") view={Lazy::<pages::DiagnosticsRoute>::new()}/>
                 </Routes>
             </main>
             <components::toasts::Toasts/>

@@ -6,20 +6,21 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::HashSet;
 
-/// `1.2 MB`-style sizes.
+/// `1.2 MB`-style sizes, in integer arithmetic (no float printing code in the browser bundle).
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
-    let mut v = bytes as f64;
     let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
+    let mut scale = 1u64;
+    while bytes / scale >= 1024 && unit < UNITS.len() - 1 {
+        scale *= 1024;
         unit += 1;
     }
     if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
+        return format!("{bytes} B");
     }
+    // Tenths, rounded half up.
+    let tenths = (bytes as u128 * 10 + scale as u128 / 2) / scale as u128;
+    format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
 }
 
 /// `YYYY-MM-DD` of unix seconds (UTC).
@@ -201,5 +202,20 @@ fn FileRowView(
                 <button type="button" class="small" title="Write tags only" on:click=act("normalize", path.clone())>"Tag"</button>
             </td>
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn sizes_read_like_a_file_manager() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1024), "1.0 KB");
+        assert_eq!(human_size(1536), "1.5 KB");
+        assert_eq!(human_size(5 * 1024 * 1024 + 300 * 1024), "5.3 MB");
+        assert_eq!(human_size(3 * 1024 * 1024 * 1024), "3.0 GB");
     }
 }

@@ -85,7 +85,8 @@ fn JobRow(job: JobUpdated) -> impl IntoView {
             let id = id.clone();
             spawn_local(async move {
                 let url = format!("/api/jobs/{id}/cancel");
-                if let Err(e) = client::send::<serde_json::Value, ()>("POST", &url, None).await {
+                if let Err(e) = client::send_text::<serde::de::IgnoredAny>("POST", &url, None).await
+                {
                     live.toast(NotificationLevel::Warning, format!("Cancel: {e}"));
                 }
             });
@@ -97,7 +98,7 @@ fn JobRow(job: JobUpdated) -> impl IntoView {
             let id = id.clone();
             spawn_local(async move {
                 let url = format!("/api/jobs/{id}");
-                match client::send::<serde_json::Value, ()>("DELETE", &url, None).await {
+                match client::send_text::<serde::de::IgnoredAny>("DELETE", &url, None).await {
                     Ok(_) => live.forget_job(&id),
                     Err(e) => live.toast(NotificationLevel::Warning, format!("Remove job: {e}")),
                 }
@@ -133,16 +134,16 @@ fn JobRow(job: JobUpdated) -> impl IntoView {
                 <span class="job-counts">
                     {format!("{}/{} · {} ok · {} errors", p.processed, p.total, p.success, p.errors)}
                 </span>
-                <span class="job-pct">{format!("{:.0}%", p.percentage)}</span>
+                <span class="job-pct">{format!("{}%", whole_percent(p.percentage))}</span>
             </div>
             <div
                 class="bar"
                 role="progressbar"
                 aria-valuemin="0"
                 aria-valuemax="100"
-                aria-valuenow=format!("{:.0}", p.percentage)
+                aria-valuenow=whole_percent(p.percentage).to_string()
             >
-                <div class="bar-fill" style=format!("width: {:.1}%", p.percentage)></div>
+                <div class="bar-fill" style=format!("width: {}%", whole_percent(p.percentage))></div>
             </div>
             <div class="job-actions">
                 {if finished {
@@ -165,4 +166,10 @@ fn JobRow(job: JobUpdated) -> impl IntoView {
             </ul>
         </li>
     }
+}
+
+/// A percentage rounded to a whole number (integer formatting keeps float printing code out of
+/// the browser bundle).
+fn whole_percent(p: f64) -> u32 {
+    p.clamp(0.0, 100.0).round() as u32
 }

@@ -2,20 +2,20 @@
 //! disconnect, a manual broadcast form, and the hub's stats and connections, refreshed as
 //! events arrive (never on a timer).
 
+use crate::api::{Broadcasted, ConnectionStatus, EventStats};
 use crate::client;
 use crate::components::connection_dot::clock;
 use crate::events::{EventType, NotificationLevel};
 use crate::live::use_live;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::Value;
 
 /// The diagnostics page.
 #[component]
 pub fn DiagnosticsPage() -> impl IntoView {
     let live = use_live();
-    let stats = RwSignal::new(Value::Null);
-    let connections = RwSignal::new(Value::Null);
+    let stats = RwSignal::new(None::<EventStats>);
+    let connections = RwSignal::new(Vec::<ConnectionStatus>::new());
     let kind = RwSignal::new("notification".to_string());
     let data = RwSignal::new(r#"{"level": "info", "message": "Hello from /sse-test"}"#.to_string());
     let form_error = RwSignal::new(None::<String>);
@@ -30,10 +30,10 @@ pub fn DiagnosticsPage() -> impl IntoView {
         }
         busy.set_value(true);
         spawn_local(async move {
-            if let Ok(s) = client::get::<Value>("/api/events/stats").await {
-                stats.set(s);
+            if let Ok(s) = client::get::<EventStats>("/api/events/stats").await {
+                stats.set(Some(s));
             }
-            if let Ok(c) = client::get::<Value>("/api/events/status").await {
+            if let Ok(c) = client::get::<Vec<ConnectionStatus>>("/api/events/status").await {
                 connections.set(c);
             }
             set_timeout(
@@ -45,19 +45,21 @@ pub fn DiagnosticsPage() -> impl IntoView {
 
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let parsed: Result<Value, _> = serde_json::from_str(&data.get_untracked());
-        let Ok(payload) = parsed else {
-            form_error.set(Some("data is not valid JSON".into()));
-            return;
-        };
-        let body = serde_json::json!({ "type": kind.get_untracked(), "data": payload });
+        // The server checks the payload against the protocol and names any problem.
+        let body = format!(
+            r#"{{"type":"{}","data":{}}}"#,
+            kind.get_untracked(),
+            data.get_untracked()
+        );
         spawn_local(async move {
-            match client::send::<Value, _>("POST", "/api/events/broadcast", Some(&body)).await {
-                Ok(v) => {
+            match client::send_text::<Broadcasted>("POST", "/api/events/broadcast", Some(body))
+                .await
+            {
+                Ok(b) => {
                     form_error.set(None);
                     live.toast(
                         NotificationLevel::Info,
-                        format!("Broadcast as event {}", v["event_id"]),
+                        format!("Broadcast as event {}", b.event_id),
                     );
                 }
                 Err(e) => form_error.set(Some(e)),
@@ -101,16 +103,16 @@ pub fn DiagnosticsPage() -> impl IntoView {
                 <div class="card">
                     <h2>"Hub"</h2>
                     <dl class="stats">
-                        {move || stats.get().as_object().map(|o| o.iter().filter(|(_, v)| !v.is_object()).map(|(k, v)| view! {
-                            <dt>{k.clone()}</dt><dd>{v.to_string()}</dd>
+                        {move || stats.get().map(|s| stat_rows(&s).into_iter().map(|(k, v)| view! {
+                            <dt>{k}</dt><dd>{v}</dd>
                         }).collect_view())}
                     </dl>
                     <h3>"Connections"</h3>
                     <ul class="connections">
-                        {move || connections.get().as_array().cloned().unwrap_or_default().into_iter().map(|c| view! {
-                            <li><code>{c["connection_id"].as_str().unwrap_or("").to_string()}</code>" "
-                                {c["remote_addr"].as_str().unwrap_or("").to_string()}" · queue "{c["queue_length"].to_string()}
-                                " · last id "{c["last_event_id"].to_string()}</li>
+                        {move || connections.get().into_iter().map(|c| view! {
+                            <li><code>{c.connection_id}</code>" "
+                                {c.remote_addr.unwrap_or_default()}" · queue "{c.queue_length}
+                                " · last id "{or_dash(c.last_event_id)}</li>
                         }).collect_view()}
                     </ul>
                 </div>
@@ -133,4 +135,28 @@ pub fn DiagnosticsPage() -> impl IntoView {
             </table>
         </section>
     }
+}
+
+/// A number, or `—` when there is none.
+fn or_dash(n: Option<u64>) -> String {
+    n.map_or_else(|| "—".to_string(), |n| n.to_string())
+}
+
+/// The hub's figures as label/value rows.
+fn stat_rows(s: &EventStats) -> Vec<(&'static str, String)> {
+    vec![
+        ("active_clients", s.active_clients.to_string()),
+        (
+            "total_events_broadcast",
+            s.total_events_broadcast.to_string(),
+        ),
+        ("total_deliveries", s.total_deliveries.to_string()),
+        ("total_writes", s.total_writes.to_string()),
+        ("dropped_clients", s.dropped_clients.to_string()),
+        ("total_connections", s.total_connections.to_string()),
+        ("history_len", s.history_len.to_string()),
+        ("history_capacity", s.history_capacity.to_string()),
+        ("oldest_event_id", or_dash(s.oldest_event_id)),
+        ("newest_event_id", or_dash(s.newest_event_id)),
+    ]
 }

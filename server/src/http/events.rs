@@ -2,16 +2,14 @@
 
 use crate::http::error::ApiError;
 use crate::http::stream::{EventStream, StreamQuery, HEADERS};
-use crate::hub::ConnectionStatus;
 use crate::AppState;
+use app::api::{Broadcasted, ConnectionStatus, EventStats};
 use app::events::{Envelope, EventType};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -53,33 +51,6 @@ pub(crate) async fn stream(
     Ok(response)
 }
 
-/// `GET /api/events/stats`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct EventStats {
-    /// Streams open now.
-    pub active_clients: usize,
-    /// Events published since start.
-    pub total_events_broadcast: u64,
-    /// Events queued to clients since start.
-    pub total_deliveries: u64,
-    /// Events written to sockets since start (replays included).
-    pub total_writes: u64,
-    /// Clients dropped for a full queue.
-    pub dropped_clients: u64,
-    /// Streams opened since start.
-    pub total_connections: u64,
-    /// Events published per type name.
-    pub events_by_type: BTreeMap<String, u64>,
-    /// Events held for replay now.
-    pub history_len: usize,
-    /// Most events held for replay.
-    pub history_capacity: usize,
-    /// Oldest id still replayable.
-    pub oldest_event_id: Option<u64>,
-    /// Newest id published.
-    pub newest_event_id: Option<u64>,
-}
-
 pub(crate) async fn stats(State(state): State<AppState>) -> Json<EventStats> {
     let hub = &state.hub;
     let s = hub.stats();
@@ -106,13 +77,6 @@ pub(crate) async fn stats(State(state): State<AppState>) -> Json<EventStats> {
 /// `GET /api/events/status`: one object per open stream.
 pub(crate) async fn status(State(state): State<AppState>) -> Json<Vec<ConnectionStatus>> {
     Json(state.hub.connections())
-}
-
-/// Answer of `POST /api/events/broadcast`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Broadcasted {
-    /// Id the hub gave the event.
-    pub event_id: u64,
 }
 
 /// `POST /api/events/broadcast`: publish an envelope-shaped body after checking it against the

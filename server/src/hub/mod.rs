@@ -21,10 +21,9 @@ mod subscription;
 
 pub use metrics::{HubStats, LatencyHistogram};
 use subscription::SubscriberGuard;
-pub use subscription::{
-    ConnectionInfo, ConnectionStatus, SubscribeRequest, Subscription, TypeFilter,
-};
+pub use subscription::{ConnectionInfo, SubscribeRequest, Subscription, TypeFilter};
 
+use app::api::ConnectionStatus;
 use app::events::{Envelope, Event, EventType};
 use bytes::Bytes;
 use std::collections::{HashMap, VecDeque};

@@ -3,7 +3,6 @@
 
 use super::{EventHub, Published};
 use app::events::EventType;
-use serde::Serialize;
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -66,25 +65,6 @@ pub struct ConnectionInfo {
     pub filter: TypeFilter,
     /// Id of the last event written to the socket (0 = none yet).
     pub last_event_id: AtomicU64,
-}
-
-/// One row of `GET /api/events/status`.
-#[derive(Debug, Serialize)]
-pub struct ConnectionStatus {
-    /// Server-assigned connection id.
-    pub connection_id: String,
-    /// Peer address.
-    pub remote_addr: Option<String>,
-    /// `User-Agent`.
-    pub user_agent: Option<String>,
-    /// Unix seconds when the stream opened.
-    pub connected_since: f64,
-    /// Id of the last event written to the socket.
-    pub last_event_id: Option<u64>,
-    /// Events waiting in this connection's queue.
-    pub queue_length: usize,
-    /// Types received.
-    pub subscriptions: Vec<String>,
 }
 
 /// A registered stream: what to send first, then the live queue.

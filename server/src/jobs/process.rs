@@ -11,7 +11,7 @@ use crate::library::paths::RelPath;
 use crate::library::scan;
 use crate::library::store::Changes;
 use crate::library::Library;
-use app::api::{HistoryItem, JobAction, Settings};
+use app::api::{HistoryItem, JobAction, Settings, WrittenTags};
 
 /// What processing one file did, with the tags it wrote.
 #[derive(Debug, Clone)]
@@ -19,7 +19,7 @@ pub struct Processed {
     /// Outcome for the job item and event.
     pub result: ItemResult,
     /// Tags written (or that would have been), for the history.
-    pub tags: Option<serde_json::Value>,
+    pub tags: Option<WrittenTags>,
 }
 
 fn failed(rel: &RelPath, why: impl Into<String>) -> Processed {
@@ -124,7 +124,11 @@ fn run(library: &Library, rel: &RelPath, action: JobAction, settings: &Settings)
         Ok(n) => n,
         Err(e) => return failed(rel, e.to_string()),
     };
-    let tags = serde_json::json!({"Series": series, "Number": issue, "Title": title});
+    let tags = WrittenTags {
+        series: series.clone(),
+        number: issue.clone(),
+        title: title.clone(),
+    };
     let tags_in_place = field(&comic_info, "Series") == Some(series.as_str())
         && field(&comic_info, "Number") == Some(issue.as_str())
         && field(&comic_info, "Title") == Some(title.as_str());

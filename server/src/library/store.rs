@@ -388,7 +388,7 @@ impl FileStore {
                 row.new_path,
                 row.outcome,
                 row.error,
-                row.tags.as_ref().map(|t| t.to_string())
+                row.tags.as_ref().and_then(|t| serde_json::to_string(t).ok())
             ],
         )?;
         Ok(conn.last_insert_rowid())
