@@ -49,27 +49,7 @@ pub async fn send_text<T: DeserializeOwned>(
 ) -> Result<T, String> {
     #[cfg(feature = "hydrate")]
     {
-        use gloo_net::http::{Method, RequestBuilder};
-        let method = match method {
-            "POST" => Method::POST,
-            "PUT" => Method::PUT,
-            "DELETE" => Method::DELETE,
-            _ => Method::GET,
-        };
-        let builder = RequestBuilder::new(url).method(method);
-        let request = match body {
-            Some(text) => builder
-                .header("content-type", "application/json")
-                .body(text)
-                .map_err(|e| e.to_string())?,
-            None => builder.build().map_err(|e| e.to_string())?,
-        };
-        let resp = request
-            .send()
-            .await
-            .map_err(|e| format!("network error: {e}"))?;
-        let status = resp.status();
-        let text = resp.text().await.map_err(|e| e.to_string())?;
+        let (status, text) = fetch_text(method, url, body).await?;
         if !(200..300).contains(&status) {
             let reason = serde_json::from_str::<crate::api::ApiError>(&text)
                 .map(|e| e.error)
@@ -88,4 +68,43 @@ pub async fn send_text<T: DeserializeOwned>(
         let _ = (method, url, body);
         Err("not available during server rendering".into())
     }
+}
+
+/// One `fetch`: the status and the body as text. Plain `web_sys` rather than a wrapper crate:
+/// this is all the browser needs, and it keeps the WASM bundle small.
+#[cfg(feature = "hydrate")]
+async fn fetch_text(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<(u16, String), String> {
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    fn reason(e: JsValue) -> String {
+        e.dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| e.as_string())
+            .unwrap_or_else(|| "unknown error".into())
+    }
+
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(text) = body {
+        let headers = web_sys::Headers::new().map_err(reason)?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(reason)?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(&text));
+    }
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|e| format!("network error: {}", reason(e)))?;
+    let response: web_sys::Response = response.dyn_into().map_err(reason)?;
+    let text = JsFuture::from(response.text().map_err(reason)?)
+        .await
+        .map_err(reason)?;
+    Ok((response.status(), text.as_string().unwrap_or_default()))
 }

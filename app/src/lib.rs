@@ -18,7 +18,6 @@ pub mod naming;
 pub mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     Lazy, StaticSegment,
@@ -35,7 +34,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
-                <MetaTags/>
+                // Static: one title and one stylesheet for every page, so the browser bundle
+                // needs no head-management code.
+                <title>"Longbox"</title>
+                <link rel="stylesheet" id="leptos" href="/pkg/longbox.css"/>
             </head>
             <body>
                 <App/>
@@ -47,7 +49,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// The root component: header plus routed pages.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     live::provide_live();
     // Marks the page as interactive once the WASM has taken over (end-to-end tests wait on it).
     #[cfg(feature = "hydrate")]
@@ -60,8 +61,6 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="leptos" href="/pkg/longbox.css"/>
-        <Title text="Longbox"/>
         <Router>
             <components::header::Header/>
             <main class="page">
