@@ -8,6 +8,7 @@
 //! [`Library`] ties them together: full rescans, incremental reconciles of paths the watcher
 //! names, the watcher's `running`/`enabled` state, and coalesced `cache_updated` events.
 
+pub mod history;
 pub mod paths;
 pub mod scan;
 mod schema;
