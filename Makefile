@@ -3,6 +3,10 @@ SHELL := bash
 .ONESHELL:
 .SHELLFLAGS := -euo pipefail -c
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# A CI checkout is built once: incremental artefacts would only cost time and disk.
+ifdef CI
+export CARGO_INCREMENTAL := 0
+endif
 
 LIBRARY ?=
 DATA_DIR ?=

@@ -273,10 +273,17 @@ async fn renames_moves_folder_renames_and_deletes_are_followed() {
     server.wait_listed("Saga/Batman ch 13.cbz", true).await;
     server.wait_listed("Batman/Batman ch 13.cbz", false).await;
 
+    store
+        .set_markers("Spider-Man/spider man chapter 8.cbz", true, false)
+        .unwrap();
     std::fs::rename(lib.join("Spider-Man"), lib.join("Spider-Man (2018)")).unwrap();
     server
         .wait_listed("Spider-Man (2018)/spider man chapter 8.cbz", true)
         .await;
+    let (_, d) =
+        get_json(&server.url("/api/files/Spider-Man%20(2018)/spider%20man%20chapter%208.cbz"))
+            .await;
+    assert_eq!(d["processed"], true, "markers follow a folder rename");
     server
         .wait_listed("Spider-Man (2018)/spider man chapter 7.5.cbz", true)
         .await;

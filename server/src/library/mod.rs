@@ -9,6 +9,7 @@
 //! names, the watcher's `running`/`enabled` state, and coalesced `cache_updated` events.
 
 pub mod history;
+mod listing;
 pub mod paths;
 pub mod scan;
 mod schema;

@@ -1,4 +1,5 @@
-//! The SQLite schema as numbered migrations (files, settings, history, jobs).
+//! The SQLite schema as numbered migrations (files and their search index, settings, history,
+//! jobs).
 
 /// Schema versions, applied in order; index + 1 is the `user_version` after each.
 pub(crate) const MIGRATIONS: &[&str] = &[
@@ -51,4 +52,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;",
     // A narrow index: COUNT(*) and the marker filters read it instead of the whole table.
     "CREATE INDEX files_by_markers ON files(processed, duplicate);",
+    // Substring search through a trigram index instead of reading every row. `files` has no
+    // rowid, so each file keeps the id of its index row; `FileStore` indexes rows whose id is
+    // NULL (new or renamed files) and the triggers drop index rows the files table lets go of.
+    "ALTER TABLE files ADD COLUMN search_rowid INTEGER;
+    CREATE INDEX files_unindexed ON files(path) WHERE search_rowid IS NULL;
+    CREATE VIRTUAL TABLE files_search USING fts5(key, path UNINDEXED, tokenize = 'trigram');
+    CREATE TRIGGER files_search_delete AFTER DELETE ON files BEGIN
+        DELETE FROM files_search WHERE rowid = old.search_rowid;
+    END;
+    CREATE TRIGGER files_search_move AFTER UPDATE OF path ON files BEGIN
+        DELETE FROM files_search WHERE rowid = old.search_rowid;
+        UPDATE files SET search_rowid = NULL WHERE path = new.path;
+    END;",
 ];

@@ -1,5 +1,5 @@
 //! `FileStore`: the library's file list, markers and settings in SQLite (its processing
-//! history queries are in `library::history`).
+//! list query and search index are in `library::listing`, its history in `library::history`).
 //!
 //! rusqlite (bundled SQLite) rather than sqlx: every query is a short synchronous call that runs
 //! on a blocking thread, the schema is small, and one bundled C library builds anywhere without
@@ -9,12 +9,13 @@
 //! `user_version`.
 
 use crate::library::paths::RelPath;
-use app::api::{Direction, FileFilter, FilePage, FileQuery, FileRow, FileSort};
+use app::api::FileRow;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use super::listing::index_new_files;
 use super::schema::MIGRATIONS;
 
 /// A file as found on disk.
@@ -88,7 +89,7 @@ fn sort_key(folder: &str, name: &str) -> String {
     format!("{}/{}", folder.to_lowercase(), name.to_lowercase())
 }
 
-fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRow> {
+pub(super) fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRow> {
     Ok(FileRow {
         path: r.get(0)?,
         name: r.get(1)?,
@@ -117,6 +118,10 @@ impl FileStore {
             tx.pragma_update(None, "user_version", i + 1)?;
             tx.commit()?;
         }
+        // Files from before the search index (or a crash between writes) get indexed now.
+        let tx = conn.unchecked_transaction()?;
+        index_new_files(&tx)?;
+        tx.commit()?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -203,6 +208,7 @@ impl FileStore {
                     f.mtime_ns
                 ])?;
             }
+            index_new_files(&tx)?;
         }
         tx.commit()?;
         Ok(())
@@ -229,81 +235,6 @@ impl FileStore {
             r.get(0)
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// One page of the list.
-    pub fn list(&self, q: &FileQuery) -> anyhow::Result<FilePage> {
-        // Marker conditions: counts use the narrow markers index; the page query writes them as
-        // `+column` so SQLite walks the sort index instead of sorting every match.
-        let mut count_conds: Vec<&str> = Vec::new();
-        let mut page_conds: Vec<&str> = Vec::new();
-        match q.filter {
-            FileFilter::All => {}
-            FileFilter::Processed => {
-                count_conds.push("processed = 1");
-                page_conds.push("+processed = 1");
-            }
-            FileFilter::Unprocessed => {
-                count_conds.push("processed = 0");
-                page_conds.push("+processed = 0");
-            }
-            FileFilter::Duplicates => {
-                count_conds.push("duplicate = 1");
-                page_conds.push("+duplicate = 1");
-            }
-        }
-        let search = q.search.trim().to_lowercase();
-        if !search.is_empty() {
-            count_conds.push("instr(sort_key, ?1) > 0");
-            page_conds.push("instr(sort_key, ?1) > 0");
-        }
-        let where_of = |conds: &[&str]| {
-            if conds.is_empty() {
-                String::new()
-            } else {
-                format!("WHERE {}", conds.join(" AND "))
-            }
-        };
-        let (count_where, page_where) = (where_of(&count_conds), where_of(&page_conds));
-        let dir = match q.direction {
-            Direction::Asc => "ASC",
-            Direction::Desc => "DESC",
-        };
-        let order = match q.sort {
-            FileSort::Name => format!("sort_key {dir}"),
-            FileSort::Date => format!("mtime_ns {dir}, sort_key {dir}"),
-            FileSort::Size => format!("size {dir}, sort_key {dir}"),
-        };
-        let per_page = q.per_page.max(1);
-        let page = q.page.max(1);
-        let offset = (page as i64 - 1) * per_page as i64;
-        let conn = self.conn();
-        let search_param: Vec<&dyn rusqlite::ToSql> = if search.is_empty() {
-            vec![]
-        } else {
-            vec![&search]
-        };
-        let total: i64 = conn
-            .prepare_cached(&format!("SELECT COUNT(*) FROM files {count_where}"))?
-            .query_row(search_param.as_slice(), |r| r.get(0))?;
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {ROW_COLUMNS} FROM files {page_where} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
-        ))?;
-        let files = stmt
-            .query_map(search_param.as_slice(), row_from)?
-            .collect::<Result<Vec<_>, _>>()?;
-        let unprocessed: i64 = conn
-            .prepare_cached("SELECT COUNT(*) FROM files WHERE processed = 0")?
-            .query_row([], |r| r.get(0))?;
-        let total = total as u64;
-        Ok(FilePage {
-            files,
-            page,
-            per_page,
-            total_files: total,
-            total_pages: (total.div_ceil(per_page as u64)).max(1) as u32,
-            unprocessed_count: unprocessed as u64,
-        })
     }
 
     /// One file, if listed.
