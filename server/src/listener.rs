@@ -9,6 +9,7 @@
 //! be closed at once, even while a write to it is stuck.
 
 use crate::http::stream::{EventStream, StreamQuery, HEADERS};
+use crate::hub::SubscribeRequest;
 use crate::AppState;
 use axum::extract::ConnectInfo;
 use axum::Router;
@@ -63,14 +64,12 @@ pub(crate) async fn serve(
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let mut tcp = tcp;
-            let Ok(Ok(first)) = tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut tcp)).await
+            let Ok(Ok(first)) = tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut tcp, peer)).await
             else {
                 return;
             };
             match first {
-                First::EventStream(query, head) => {
-                    serve_stream(tcp, peer, &state, query, head).await
-                }
+                First::EventStream(request) => serve_stream(tcp, &state, request).await,
                 First::Other(read) => {
                     let io = TokioIo::new(Rewind::new(read, tcp));
                     let service =
@@ -98,22 +97,14 @@ pub(crate) async fn serve(
 
 /// What a connection's first request turned out to be.
 enum First {
-    /// `GET /api/events/stream` with a valid query, and the header values it needs.
-    EventStream(StreamQuery, StreamHead),
+    /// `GET /api/events/stream` with a valid query: what to ask the hub for.
+    EventStream(SubscribeRequest),
     /// Anything else, with every byte read so far.
     Other(Vec<u8>),
 }
 
-/// The header values an event stream uses.
-struct StreamHead {
-    /// `Last-Event-ID`.
-    last_event_id: Option<String>,
-    /// `User-Agent`.
-    user_agent: Option<String>,
-}
-
 /// Reads until the request head is complete (or clearly not an event stream request).
-async fn read_head(tcp: &mut TcpStream) -> io::Result<First> {
+async fn read_head(tcp: &mut TcpStream, peer: SocketAddr) -> io::Result<First> {
     let mut read = Vec::with_capacity(1024);
     loop {
         if tcp.read_buf(&mut read).await? == 0 {
@@ -123,7 +114,7 @@ async fn read_head(tcp: &mut TcpStream) -> io::Result<First> {
         let mut req = httparse::Request::new(&mut headers);
         match req.parse(&read) {
             Ok(httparse::Status::Complete(_)) => {
-                return Ok(classify(&req).unwrap_or(First::Other(read)))
+                return Ok(classify(&req, peer).unwrap_or(First::Other(read)))
             }
             Ok(httparse::Status::Partial) if read.len() < MAX_HEAD => {
                 // Not worth waiting for the rest if the request line already says "not a stream".
@@ -144,7 +135,7 @@ fn is_stream_request(req: &httparse::Request) -> bool {
 
 /// An event stream request whose query is valid; anything doubtful goes to hyper, which gives
 /// the usual answer (including the JSON 400 for a bad `subscribe`).
-fn classify(req: &httparse::Request) -> Option<First> {
+fn classify(req: &httparse::Request, peer: SocketAddr) -> Option<First> {
     if !is_stream_request(req) || req.version != Some(1) {
         return None;
     }
@@ -154,39 +145,20 @@ fn classify(req: &httparse::Request) -> Option<First> {
             .iter()
             .find(|h| h.name.eq_ignore_ascii_case(name))
             .and_then(|h| std::str::from_utf8(h.value).ok())
-            .map(str::to_string)
     };
     if header("upgrade").is_some() || header("expect").is_some() {
         return None;
     }
-    let parsed = StreamQuery::parse(query).ok()?;
-    parsed.check().ok()?;
-    Some(First::EventStream(
-        parsed,
-        StreamHead {
-            last_event_id: header("last-event-id"),
-            user_agent: header("user-agent"),
-        },
-    ))
+    let request = StreamQuery::parse(query)
+        .ok()?
+        .into_request(header("last-event-id"), header("user-agent"), Some(peer))
+        .ok()?;
+    Some(First::EventStream(request))
 }
 
 /// Writes the response head and then every chunk of the stream, until the stream ends, the
 /// peer goes away or a write fails. The socket is closed on return.
-async fn serve_stream(
-    tcp: TcpStream,
-    peer: SocketAddr,
-    state: &AppState,
-    query: StreamQuery,
-    head: StreamHead,
-) {
-    let Ok(request) = query.into_request(
-        head.last_event_id.as_deref(),
-        head.user_agent.as_deref(),
-        Some(peer),
-    ) else {
-        return;
-    };
-    drop(head);
+async fn serve_stream(tcp: TcpStream, state: &AppState, request: SubscribeRequest) {
     let heartbeat = Duration::from_secs(state.config.heartbeat_secs);
     let mut events = EventStream::open(&state.hub, request, heartbeat);
     let mut head = String::from("HTTP/1.1 200 OK\r\n");

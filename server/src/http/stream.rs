@@ -46,11 +46,6 @@ impl StreamQuery {
         serde_urlencoded::from_str(raw).map_err(|e| ApiError::BadRequest(format!("query: {e}")))
     }
 
-    /// Whether the query is acceptable (known type names).
-    pub(crate) fn check(&self) -> Result<(), ApiError> {
-        parse_filter(self.subscribe.as_deref()).map(|_| ())
-    }
-
     /// What to ask the hub for, given the request's `Last-Event-ID` and `User-Agent` headers.
     pub(crate) fn into_request(
         self,
