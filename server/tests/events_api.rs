@@ -290,12 +290,7 @@ async fn broadcast_validates_publishes_and_limits_size() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 413);
-    let stats: Value = reqwest::get(server.url("/api/events/stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = get_ok(&server, "/api/events/stats").await;
     assert_eq!(
         stats["events_by_type"]["notification"], 1,
         "rejected bodies publish nothing"
@@ -329,12 +324,7 @@ async fn stats_and_status_describe_connections_and_counts() {
         None,
     )
     .await;
-    let before: Value = reqwest::get(server.url("/api/events/stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let before: Value = get_ok(&server, "/api/events/stats").await;
     a.next_event().await.unwrap();
     b.next_event().await.unwrap();
     for i in 0..5 {
@@ -344,12 +334,7 @@ async fn stats_and_status_describe_connections_and_counts() {
     a.numbered(6).await;
     b.numbered(1).await;
 
-    let stats: Value = reqwest::get(server.url("/api/events/stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = get_ok(&server, "/api/events/stats").await;
     assert_eq!(stats["active_clients"], 2);
     let startup = stats["events_by_type"]["cache_updated"].as_u64().unwrap()
         + stats["events_by_type"]["watcher_status"].as_u64().unwrap();
@@ -363,12 +348,7 @@ async fn stats_and_status_describe_connections_and_counts() {
     assert_eq!(stats["events_by_type"]["notification"], 5);
     assert_eq!(stats["events_by_type"]["job_updated"], 1);
 
-    let status: Value = reqwest::get(server.url("/api/events/status"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status: Value = get_ok(&server, "/api/events/status").await;
     let rows = status.as_array().unwrap();
     assert_eq!(rows.len(), 2);
     for row in rows {
@@ -441,20 +421,10 @@ async fn a_stalled_client_is_dropped_while_a_normal_client_gets_everything() {
             "normal client got every event in order"
         );
     }
-    let stats: Value = reqwest::get(server.url("/api/events/stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = get_ok(&server, "/api/events/stats").await;
     assert_eq!(stats["dropped_clients"], 1);
     assert_eq!(stats["active_clients"], 1);
-    let status: Value = reqwest::get(server.url("/api/events/status"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status: Value = get_ok(&server, "/api/events/status").await;
     assert!(status
         .as_array()
         .unwrap()
@@ -574,13 +544,15 @@ async fn api_errors_are_json() {
     assert_eq!(resp.status(), 404);
     let body: Value = resp.json().await.unwrap();
     assert!(body["error"].is_string());
-    let health: Value = reqwest::get(server.url("/api/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = get_ok(&server, "/api/health").await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
     server.shutdown().await;
+}
+
+/// GET `path` from the test server, which must answer 200 with JSON.
+async fn get_ok(server: &TestServer, path: &str) -> Value {
+    let (status, body) = get_json(&server.url(path)).await;
+    assert_eq!(status, 200, "GET {path}");
+    body
 }
