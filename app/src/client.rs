@@ -35,7 +35,7 @@ pub async fn send<T: DeserializeOwned, B: Serialize>(
     body: Option<&B>,
 ) -> Result<T, String> {
     let text = match body {
-        Some(b) => Some(serde_json::to_string(b).map_err(|e| e.to_string())?),
+        Some(b) => Some(to_json(b)?),
         None => None,
     };
     send_text(method, url, text).await
@@ -47,21 +47,55 @@ pub async fn send_text<T: DeserializeOwned>(
     url: &str,
     body: Option<String>,
 ) -> Result<T, String> {
+    let text = request(method, url, body).await?;
+    let text = if text.trim().is_empty() {
+        "null"
+    } else {
+        &text
+    };
+    from_json(text).map_err(|e| format!("unexpected answer: {e}"))
+}
+
+/// Reads JSON text. In the browser `JSON.parse` does the parsing, so the WASM bundle carries no
+/// JSON parser; serde then reads the parsed value into the shared types.
+fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_string())?;
+        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+/// Writes JSON text (in the browser through `JSON.stringify`, like [`from_json`]).
+fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let value = value
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| e.to_string())?;
+        js_sys::JSON::stringify(&value)
+            .map(String::from)
+            .map_err(|_| "cannot encode the request".to_string())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    serde_json::to_string(value).map_err(|e| e.to_string())
+}
+
+/// The body of a successful answer, or the API's error message. Not generic, so the request
+/// code exists once in the browser bundle whatever type the answer is read into.
+async fn request(method: &str, url: &str, body: Option<String>) -> Result<String, String> {
     #[cfg(feature = "hydrate")]
     {
         let (status, text) = fetch_text(method, url, body).await?;
         if !(200..300).contains(&status) {
-            let reason = serde_json::from_str::<crate::api::ApiError>(&text)
+            let reason = from_json::<crate::api::ApiError>(&text)
                 .map(|e| e.error)
                 .unwrap_or_else(|_| format!("HTTP {status}"));
             return Err(reason);
         }
-        let text = if text.trim().is_empty() {
-            "null"
-        } else {
-            &text
-        };
-        serde_json::from_str(text).map_err(|e| format!("unexpected answer: {e}"))
+        Ok(text)
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -29,17 +29,20 @@ pub enum Event {
 }
 
 impl Event {
-    /// Parses the `data` of an event whose type is already known.
-    pub fn from_payload(event_type: EventType, data: &str) -> Result<Self, serde_json::Error> {
-        use serde_json::from_str;
+    /// Reads the `data` of an event whose type is already known, from any serde deserializer
+    /// (JSON text on the server, a value parsed by the browser's `JSON.parse` in the UI).
+    pub fn from_payload<'de, D: serde::Deserializer<'de>>(
+        event_type: EventType,
+        data: D,
+    ) -> Result<Self, D::Error> {
         Ok(match event_type {
-            EventType::CacheUpdated => Event::CacheUpdated(from_str(data)?),
-            EventType::WatcherStatus => Event::WatcherStatus(from_str(data)?),
-            EventType::FileProcessed => Event::FileProcessed(from_str(data)?),
-            EventType::JobUpdated => Event::JobUpdated(from_str(data)?),
-            EventType::Connected => Event::Connected(from_str(data)?),
-            EventType::Resync => Event::Resync(from_str(data)?),
-            EventType::Notification => Event::Notification(from_str(data)?),
+            EventType::CacheUpdated => Event::CacheUpdated(Deserialize::deserialize(data)?),
+            EventType::WatcherStatus => Event::WatcherStatus(Deserialize::deserialize(data)?),
+            EventType::FileProcessed => Event::FileProcessed(Deserialize::deserialize(data)?),
+            EventType::JobUpdated => Event::JobUpdated(Deserialize::deserialize(data)?),
+            EventType::Connected => Event::Connected(Deserialize::deserialize(data)?),
+            EventType::Resync => Event::Resync(Deserialize::deserialize(data)?),
+            EventType::Notification => Event::Notification(Deserialize::deserialize(data)?),
         })
     }
 }
@@ -352,11 +355,32 @@ impl Envelope {
             .parse()
             .map_err(|e: UnknownEventType| e.to_string())?;
         let data = wire.data.map_or("null", |d| d.get());
-        let event = Event::from_payload(event_type, data)
+        let mut payload = serde_json::Deserializer::from_str(data);
+        let event = Event::from_payload(event_type, &mut payload)
+            .and_then(|event| payload.end().map(|()| event))
             .map_err(|e| format!("invalid data for `{event_type}`: {e}"))?;
         Ok(Self {
             event,
             timestamp: wire.timestamp.unwrap_or(0.0),
+        })
+    }
+
+    /// [`Envelope::from_json`] in the browser: the text is parsed by `JSON.parse` and the payload
+    /// read from the resulting value, so the WASM bundle carries no JSON parser.
+    #[cfg(feature = "hydrate")]
+    pub fn from_json_in_browser(text: &str) -> Result<Self, String> {
+        let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_string())?;
+        let field = |name: &str| js_sys::Reflect::get(&value, &name.into()).ok();
+        let kind = field("type")
+            .and_then(|v| v.as_string())
+            .ok_or("missing `type`")?;
+        let event_type: EventType = kind.parse().map_err(|e: UnknownEventType| e.to_string())?;
+        let data = serde_wasm_bindgen::Deserializer::from(field("data").unwrap_or_default());
+        let event = Event::from_payload(event_type, data)
+            .map_err(|e| format!("invalid data for `{event_type}`: {e}"))?;
+        Ok(Self {
+            event,
+            timestamp: field("timestamp").and_then(|v| v.as_f64()).unwrap_or(0.0),
         })
     }
 

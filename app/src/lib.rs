@@ -6,6 +6,12 @@
 //! - [`live`]: the tab's one event stream, decoded into signals.
 //! - [`components`]: small view pieces (header, theme toggle, ...).
 //! - [`pages`]: one module per route.
+//! - [`ready`]: marks the page once all of its islands have hydrated.
+//!
+//! Leptos runs in islands mode: the server renders whole pages, and only the components marked
+//! `#[island]` (the live, interactive parts) are compiled into the browser bundle and hydrate.
+//! Moving between pages is a normal page load; the islands of one page share one live
+//! connection ([`live::use_live`]).
 
 #![recursion_limit = "256"]
 
@@ -16,11 +22,12 @@ pub mod events;
 pub mod live;
 pub mod naming;
 pub mod pages;
+pub mod ready;
 
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},
-    Lazy, StaticSegment,
+    StaticSegment,
 };
 
 /// The HTML document the server renders around [`App`].
@@ -33,7 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 // Static: one title and one stylesheet for every page, so the browser bundle
                 // needs no head-management code.
                 <title>"Longbox"</title>
@@ -46,29 +53,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The root component: header plus routed pages.
+/// The root component: header plus routed pages, rendered on the server.
 #[component]
 pub fn App() -> impl IntoView {
-    live::provide_live();
-    // Marks the page as interactive once the WASM has taken over (end-to-end tests wait on it).
-    #[cfg(feature = "hydrate")]
-    Effect::new(|_| {
-        if let Some(body) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.body())
-        {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Router>
             <components::header::Header/>
             <main class="page">
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=pages::home::HomePage/>
-                    <Route path=StaticSegment("settings") view={Lazy::<pages::SettingsRoute>::new()}/>
-                    <Route path=StaticSegment("history") view={Lazy::<pages::HistoryRoute>::new()}/>
-                    <Route path=StaticSegment("sse-test") view={Lazy::<pages::DiagnosticsRoute>::new()}/>
+                    <Route path=StaticSegment("settings") view=pages::settings::SettingsPage/>
+                    <Route path=StaticSegment("history") view=pages::history::HistoryPage/>
+                    <Route path=StaticSegment("sse-test") view=pages::diagnostics::DiagnosticsPage/>
                 </Routes>
             </main>
             <components::toasts::Toasts/>

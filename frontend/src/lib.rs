@@ -1,10 +1,14 @@
-//! The browser entry point: hydrates the server-rendered page with the shared `app` crate.
+//! The browser entry point. The page is rendered on the server; only its islands (the live,
+//! interactive parts, defined in the shared `app` crate) hydrate.
 
 #![recursion_limit = "256"]
+
+// Links the islands' exported hydrate functions into this WASM module.
+#[allow(unused_imports)]
+use app::*;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // `hydrate_lazy`: the page may be a lazy route, whose code is fetched before it hydrates.
-    leptos::mount::hydrate_lazy(app::App);
+    leptos::mount::hydrate_islands();
 }

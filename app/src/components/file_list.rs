@@ -125,27 +125,39 @@ pub fn FileTable(
                 <p class="empty">"No files match."</p>
             </Show>
         </div>
-        <Show when=move || details.with(Option::is_some)>
-            <aside class="details" aria-label="File details">
-                <button type="button" class="close" aria-label="Close details" on:click=move |_| details.set(None)>"×"</button>
-                {move || details.get().map(|d| match d {
-                    Ok(d) => view! {
-                        <h2>{d.file.name.clone()}</h2>
-                        <dl>
-                            <dt>"Folder"</dt><dd>{d.file.folder.clone()}</dd>
-                            <dt>"Size"</dt><dd>{human_size(d.file.size)}</dd>
-                            <dt>"Pages"</dt><dd>{d.page_count.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</dd>
-                            {d.comic_info.clone().unwrap_or_default().into_iter().map(|(k, v)| view! {
-                                <dt>{k}</dt><dd>{v}</dd>
-                            }).collect_view()}
-                        </dl>
-                        {d.comic_info.is_none().then(|| view! { <p class="muted">"No ComicInfo.xml in this archive."</p> })}
-                    }.into_any(),
-                    Err(e) => view! { <p class="error">{e}</p> }.into_any(),
-                })}
-            </aside>
-        </Show>
+        // The panel's code is a separate chunk (`#[lazy]`), fetched the first time a file's
+        // details are opened: most visits never open it.
+        {move || details.get().map(|d| Suspend::new(details_panel(d, details)))}
     }
+}
+
+/// The details of one file: its ComicInfo.xml fields, or why they could not be read.
+#[lazy]
+fn details_panel(
+    details: Result<FileDetails, String>,
+    shown: RwSignal<Option<Result<FileDetails, String>>>,
+) -> AnyView {
+    view! {
+        <aside class="details" aria-label="File details">
+            <button type="button" class="close" aria-label="Close details" on:click=move |_| shown.set(None)>"×"</button>
+            {match details {
+                Ok(d) => view! {
+                    <h2>{d.file.name.clone()}</h2>
+                    <dl>
+                        <dt>"Folder"</dt><dd>{d.file.folder.clone()}</dd>
+                        <dt>"Size"</dt><dd>{human_size(d.file.size)}</dd>
+                        <dt>"Pages"</dt><dd>{d.page_count.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                        {d.comic_info.clone().unwrap_or_default().into_iter().map(|(k, v)| view! {
+                            <dt>{k}</dt><dd>{v}</dd>
+                        }).collect_view()}
+                    </dl>
+                    {d.comic_info.is_none().then(|| view! { <p class="muted">"No ComicInfo.xml in this archive."</p> })}
+                }.into_any(),
+                Err(e) => view! { <p class="error">{e}</p> }.into_any(),
+            }}
+        </aside>
+    }
+    .into_any()
 }
 
 /// One row.

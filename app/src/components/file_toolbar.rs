@@ -86,7 +86,7 @@ pub fn from_params(get: impl Fn(&str) -> Option<String>) -> FileQuery {
 /// The controls above the table. `set` receives the new query (page reset to 1).
 #[component]
 pub fn FileToolbar(
-    query: Memo<FileQuery>,
+    query: Signal<FileQuery>,
     set: Callback<FileQuery>,
     group: RwSignal<bool>,
 ) -> impl IntoView {
@@ -189,7 +189,7 @@ pub fn FileToolbar(
 /// Previous / next and "page x of y".
 #[component]
 pub fn Pagination(
-    query: Memo<FileQuery>,
+    query: Signal<FileQuery>,
     total_pages: Signal<u32>,
     set: Callback<FileQuery>,
 ) -> impl IntoView {

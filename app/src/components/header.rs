@@ -7,7 +7,7 @@ use super::theme_toggle::ThemeToggle;
 use super::watcher_pill::WatcherPill;
 use leptos_router::components::A;
 
-/// The top bar shown on every page.
+/// The top bar shown on every page; only its controls hydrate.
 #[component]
 pub fn Header() -> impl IntoView {
     view! {
@@ -19,11 +19,20 @@ pub fn Header() -> impl IntoView {
                 <A href="/settings">"Settings"</A>
                 <A href="/sse-test">"Diagnostics"</A>
             </nav>
-            <div class="topbar-controls">
-                <WatcherPill/>
-                <ConnectionDot/>
-                <ThemeToggle/>
-            </div>
+            <StatusControls/>
         </header>
+    }
+}
+
+/// The live controls at the right of the top bar (an island).
+#[island]
+pub fn StatusControls() -> impl IntoView {
+    crate::ready::island_ready();
+    view! {
+        <div class="topbar-controls">
+            <WatcherPill/>
+            <ConnectionDot/>
+            <ThemeToggle/>
+        </div>
     }
 }

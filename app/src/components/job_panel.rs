@@ -25,10 +25,11 @@ fn load_jobs(live: Live) {
     });
 }
 
-/// All jobs of the tab, newest first; collapsible.
-#[component]
+/// All jobs of the tab, newest first; collapsible (an island).
+#[island]
 pub fn JobPanel() -> impl IntoView {
     let live = use_live();
+    crate::ready::island_ready();
     let open = RwSignal::new(true);
     Effect::new(move |_| {
         live.resyncs.track();

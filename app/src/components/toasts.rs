@@ -13,13 +13,23 @@ fn level_class(level: NotificationLevel) -> &'static str {
     }
 }
 
-/// The toast stack; each toast leaves after 5 s or when dismissed.
-#[component]
+/// The toast stack (an island); each toast leaves after 5 s or when dismissed.
+#[island]
 pub fn Toasts() -> impl IntoView {
     let live = use_live();
+    // This island comes last in the page, so it may hydrate after a toast was raised: it starts
+    // from the server's empty stack (see `island_ready`).
+    let hydrated = crate::ready::island_ready();
+    let toasts = move || {
+        if hydrated.get() {
+            live.toasts.get()
+        } else {
+            Vec::new()
+        }
+    };
     view! {
         <div class="toasts" aria-live="polite" aria-atomic="false">
-            <For each=move || live.toasts.get() key=|t| t.id let:toast>
+            <For each=toasts key=|t| t.id let:toast>
                 <div class=level_class(toast.level) role="status">
                     <span class="toast-text">{toast.message.clone()}</span>
                     <button

@@ -68,26 +68,12 @@ pub(super) fn start(live: Live) {
     });
     // Close on page unload so the server frees the connection at once.
     if let Some(window) = web_sys::window() {
-        let unload_m = m.clone();
-        let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| close(&unload_m));
+        let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            close(&m);
+            stop_polling(&m);
+        });
         let _ = window.add_event_listener_with_callback("pagehide", cb.as_ref().unchecked_ref());
         cb.forget();
-    }
-    let cleanup_m = SendWrapper(m);
-    on_cleanup(move || {
-        close(cleanup_m.get());
-        stop_polling(cleanup_m.get());
-    });
-}
-
-/// Lets the `Rc` machine ride in `on_cleanup`, which wants `Send`; WASM is single-threaded.
-struct SendWrapper(Shared);
-unsafe impl Send for SendWrapper {}
-unsafe impl Sync for SendWrapper {}
-
-impl SendWrapper {
-    fn get(&self) -> &Shared {
-        &self.0
     }
 }
 
@@ -194,7 +180,7 @@ fn on_message(m: &Shared, e: web_sys::MessageEvent) {
         let mm = m.borrow();
         (mm.live, mm.loaded_at)
     };
-    let envelope = match Envelope::from_json(&text) {
+    let envelope = match Envelope::from_json_in_browser(&text) {
         Ok(env) => env,
         Err(err) => {
             leptos::logging::warn!("longbox: skipping malformed event: {err}");

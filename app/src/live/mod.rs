@@ -9,7 +9,8 @@
 //! - Three failed opens in a row: poll every 10 s (bump [`Live::resyncs`]) until the stream opens.
 //! - `resync`: refetch everything shown. `cache_updated` / `file_processed`: a debounced refresh
 //!   (trailing 250 ms, at most 1 s after the first event of a burst).
-//! - Closed on unmount and on page unload. While the stream is healthy nothing here polls.
+//! - The connection belongs to the page (all of its islands): closed on `pagehide`, so the server
+//!   frees it at once. While the stream is healthy nothing here polls.
 
 use crate::events::{Envelope, Event, JobUpdated, NotificationLevel, WatcherStatus};
 use leptos::prelude::*;
@@ -67,7 +68,7 @@ pub struct Toast {
 /// Most log entries kept for `/sse-test`.
 pub const LOG_LIMIT: usize = 200;
 
-/// The live signals of a tab, provided as context by [`provide_live`].
+/// The live signals of a page, shared by its islands through [`use_live`].
 #[derive(Clone, Copy)]
 pub struct Live {
     /// Connection state.
@@ -199,18 +200,32 @@ impl Live {
     }
 }
 
-/// The tab's [`Live`]; panics outside [`provide_live`].
+/// The page's [`Live`], shared by all of its islands (each island is its own hydration root, so
+/// context cannot carry it). In the browser the first call creates the signals under an owner
+/// that lives as long as the page, and opens the stream. On the server every island renders the
+/// initial state.
 pub fn use_live() -> Live {
-    expect_context::<Live>()
-}
-
-/// Creates the live signals, provides them as context and, in the browser, opens the stream.
-pub fn provide_live() -> Live {
-    let live = Live::new();
-    provide_context(live);
     #[cfg(feature = "hydrate")]
-    browser::start(live);
-    live
+    {
+        thread_local! {
+            static LIVE: std::cell::OnceCell<Live> = const { std::cell::OnceCell::new() };
+        }
+        LIVE.with(|cell| {
+            *cell.get_or_init(|| {
+                let owner = Owner::new();
+                let live = owner.with(|| {
+                    let live = Live::new();
+                    browser::start(live);
+                    live
+                });
+                // The page's connection outlives any one island.
+                std::mem::forget(owner);
+                live
+            })
+        })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Live::new()
 }
 
 #[cfg(feature = "hydrate")]

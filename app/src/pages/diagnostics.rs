@@ -6,14 +6,26 @@ use crate::api::{Broadcasted, ConnectionStatus, EventStats};
 use crate::client;
 use crate::components::connection_dot::clock;
 use crate::events::{EventType, NotificationLevel};
-use crate::live::use_live;
+use crate::live::{use_live, ConnState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The diagnostics page.
-#[component]
+/// The diagnostics page (an island).
+#[island(lazy)]
 pub fn DiagnosticsPage() -> impl IntoView {
     let live = use_live();
+    let hydrated = crate::ready::island_ready();
+    // What the server rendered until hydrated (see `island_ready`), then the live values.
+    let state = move || {
+        if hydrated.get() {
+            live.state.get()
+        } else {
+            ConnState::Connecting
+        }
+    };
+    let connection_id = move || hydrated.get().then(|| live.connection_id.get()).flatten();
+    let last_event_id = move || hydrated.get().then(|| live.last_event_id.get()).flatten();
+    let wanted = move || !hydrated.get() || live.wanted.get();
     let stats = RwSignal::new(None::<EventStats>);
     let connections = RwSignal::new(Vec::<ConnectionStatus>::new());
     let kind = RwSignal::new("notification".to_string());
@@ -68,7 +80,11 @@ pub fn DiagnosticsPage() -> impl IntoView {
     };
 
     let log_rows = move || {
-        let rows: Vec<crate::live::LogEntry> = live.log.get().into_iter().collect();
+        let rows: Vec<crate::live::LogEntry> = if hydrated.get() {
+            live.log.get().into_iter().collect()
+        } else {
+            Vec::new()
+        };
         rows
     };
     view! {
@@ -78,13 +94,13 @@ pub fn DiagnosticsPage() -> impl IntoView {
                 <div class="card">
                     <h2>"This tab"</h2>
                     <dl>
-                        <dt>"State"</dt><dd class="conn-state" data-state=move || live.state.get().as_str()>{move || live.state.get().as_str()}</dd>
-                        <dt>"Connection id"</dt><dd class="conn-id">{move || live.connection_id.get().unwrap_or_else(|| "—".into())}</dd>
-                        <dt>"Last event id"</dt><dd>{move || live.last_event_id.get().unwrap_or_else(|| "—".into())}</dd>
+                        <dt>"State"</dt><dd class="conn-state" data-state=move || state().as_str()>{move || state().as_str()}</dd>
+                        <dt>"Connection id"</dt><dd class="conn-id">{move || connection_id().unwrap_or_else(|| "—".into())}</dd>
+                        <dt>"Last event id"</dt><dd>{move || last_event_id().unwrap_or_else(|| "—".into())}</dd>
                     </dl>
                     <div class="row">
-                        <button type="button" class="primary" disabled=move || live.wanted.get() on:click=move |_| live.wanted.set(true)>"Connect"</button>
-                        <button type="button" disabled=move || !live.wanted.get() on:click=move |_| live.wanted.set(false)>"Disconnect"</button>
+                        <button type="button" class="primary" disabled=wanted on:click=move |_| live.wanted.set(true)>"Connect"</button>
+                        <button type="button" disabled=move || !wanted() on:click=move |_| live.wanted.set(false)>"Disconnect"</button>
                     </div>
                 </div>
                 <form class="card form" on:submit=send>

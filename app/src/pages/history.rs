@@ -10,10 +10,11 @@ use leptos::task::spawn_local;
 
 const PER_PAGE: u32 = 50;
 
-/// The history table.
-#[component]
-pub fn HistoryPageView() -> impl IntoView {
+/// The history table (an island).
+#[island(lazy)]
+pub fn HistoryPage() -> impl IntoView {
     let live = use_live();
+    crate::ready::island_ready();
     let offset = RwSignal::new(0u32);
     let data = RwSignal::new(None::<Result<HistoryPage, String>>);
     Effect::new(move |_| {

@@ -9,32 +9,32 @@ use crate::events::NotificationLevel;
 use crate::live::use_live;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 use std::collections::HashSet;
 
-/// The main page. Page, search, filter and sort live in the URL.
+/// The main page.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    view! {
+        <div class="library-layout">
+            <Library/>
+            <JobPanel/>
+        </div>
+    }
+}
+
+/// The file list with its toolbar, batch actions and pagination (an island). Page, search,
+/// filter and sort live in the URL: a change pushes a history entry, and back/forward restore
+/// the query from it.
+#[island]
+pub fn Library() -> impl IntoView {
     let live = use_live();
-    let params = use_query_map();
-    let query = Memo::new(move |_| params.with(|p| from_params(|k| p.get(k))));
-    let navigate = use_navigate();
+    crate::ready::island_ready();
+    let query = RwSignal::new(url::current());
     let set_query = Callback::new(move |q: FileQuery| {
-        let qs = to_query_string(&q);
-        let url = if qs.is_empty() {
-            "/".to_string()
-        } else {
-            format!("/?{qs}")
-        };
-        navigate(
-            &url,
-            NavigateOptions {
-                scroll: false,
-                ..NavigateOptions::default()
-            },
-        );
+        url::push(&q);
+        query.set(q);
     });
+    url::follow_history(query);
     let page = RwSignal::new(None::<FilePage>);
     let error = RwSignal::new(None::<String>);
     let selected = RwSignal::new(HashSet::<String>::new());
@@ -99,8 +99,8 @@ pub fn HomePage() -> impl IntoView {
     let total_pages =
         Signal::derive(move || page.with(|p| p.as_ref().map_or(1, |p| p.total_pages)));
 
+    let query = Signal::from(query);
     view! {
-        <div class="library-layout">
             <section class="library">
                 <div class="library-head">
                     <h1>"Library"</h1>
@@ -133,7 +133,73 @@ pub fn HomePage() -> impl IntoView {
                 <FileTable page=page selected=selected group=group on_action=on_action/>
                 <Pagination query=query total_pages=total_pages set=set_query/>
             </section>
-            <JobPanel/>
-        </div>
+    }
+}
+
+/// The query in the address bar; browser only (the server renders from the request's URL).
+mod url {
+    use super::*;
+
+    /// The query in the URL: the request's on the server, the address bar's in the browser.
+    /// Read directly rather than passed in, so the island has no props to serialise.
+    pub(super) fn current() -> FileQuery {
+        #[cfg(feature = "hydrate")]
+        {
+            from_location()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let params = leptos_router::hooks::use_query_map();
+            params.with_untracked(|p| from_params(|k| p.get(k)))
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn from_location() -> FileQuery {
+        let search = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
+        match web_sys::UrlSearchParams::new_with_str(&search) {
+            Ok(params) => from_params(|k| params.get(k)),
+            Err(_) => FileQuery::default(),
+        }
+    }
+
+    /// Makes `q` the current URL, as a new history entry.
+    pub(super) fn push(q: &FileQuery) {
+        #[cfg(feature = "hydrate")]
+        {
+            let qs = to_query_string(q);
+            let url = if qs.is_empty() {
+                "/".to_string()
+            } else {
+                format!("/?{qs}")
+            };
+            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = q;
+    }
+
+    /// On back/forward, sets `query` from the URL the browser went to.
+    pub(super) fn follow_history(query: RwSignal<FileQuery>) {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::{closure::Closure, JsCast};
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let on_pop = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                query.set(from_location());
+            });
+            let _ = window
+                .add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
+            // The island lives as long as the page.
+            on_pop.forget();
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = query;
     }
 }

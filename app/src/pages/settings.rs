@@ -19,10 +19,11 @@ fn sample() -> NameParts {
     }
 }
 
-/// The settings form.
-#[component]
+/// The settings form (an island).
+#[island(lazy)]
 pub fn SettingsPage() -> impl IntoView {
     let live = use_live();
+    crate::ready::island_ready();
     let template = RwSignal::new(String::new());
     let padding = RwSignal::new(4u8);
     let enabled = RwSignal::new(true);
