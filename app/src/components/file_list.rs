@@ -18,8 +18,8 @@ pub fn human_size(bytes: u64) -> String {
     if unit == 0 {
         return format!("{bytes} B");
     }
-    // Tenths, rounded half up.
-    let tenths = (bytes as u128 * 10 + scale as u128 / 2) / scale as u128;
+    // Tenths, rounded half up (u64 is enough below 1.8 EB).
+    let tenths = (bytes.saturating_mul(10) + scale / 2) / scale;
     format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
 }
 
@@ -91,6 +91,25 @@ pub fn FileTable(
             details.set(Some(client::get::<FileDetails>(&url).await));
         });
     };
+    // One listener for every row (delegation): a row's buttons and checkbox say what they do in
+    // `data-action`, and the row names its file in `data-path`.
+    let on_row_event = move |ev: &leptos::ev::Event| {
+        let Some((action, path)) = row_action(ev) else {
+            return;
+        };
+        match action.as_str() {
+            "select" => selected.update(|s| {
+                if !s.remove(&path) {
+                    s.insert(path);
+                }
+            }),
+            "details" => show(path),
+            "process" => on_action.run(("process", vec![path])),
+            "rename" => on_action.run(("rename", vec![path])),
+            "normalize" => on_action.run(("normalize", vec![path])),
+            _ => {}
+        }
+    };
     view! {
         <div class="table-wrap">
             <table class="files">
@@ -108,7 +127,7 @@ pub fn FileTable(
                         <th class="col-actions">"Actions"</th>
                     </tr>
                 </thead>
-                <tbody>
+                <tbody on:click=move |ev| on_row_event(&ev) on:change=move |ev| on_row_event(&ev)>
                     <For
                         each=grouped
                         key=|(h, f)| (h.clone(), f.path.clone(), f.size, f.processed, f.duplicate, f.modified.to_bits())
@@ -117,13 +136,12 @@ pub fn FileTable(
                         {item.0.map(|folder| view! {
                             <tr class="group-row"><td colspan="7">{if folder.is_empty() { "(library root)".to_string() } else { folder }}</td></tr>
                         })}
-                        <FileRowView file=item.1 selected=selected on_action=on_action on_details=Callback::new(show)/>
+                        <FileRowView file=item.1 selected=selected/>
                     </For>
                 </tbody>
             </table>
-            <Show when=move || page.with(|p| p.as_ref().is_some_and(|p| p.files.is_empty()))>
-                <p class="empty">"No files match."</p>
-            </Show>
+            {move || page.with(|p| p.as_ref().is_some_and(|p| p.files.is_empty()))
+                .then(|| view! { <p class="empty">"No files match."</p> })}
         </div>
         // The panel's code is a separate chunk (`#[lazy]`), fetched the first time a file's
         // details are opened: most visits never open it.
@@ -162,30 +180,9 @@ fn details_panel(
 
 /// One row.
 #[component]
-fn FileRowView(
-    file: FileRow,
-    selected: RwSignal<HashSet<String>>,
-    on_action: Callback<(&'static str, Vec<String>)>,
-    on_details: Callback<String>,
-) -> impl IntoView {
+fn FileRowView(file: FileRow, selected: RwSignal<HashSet<String>>) -> impl IntoView {
     let path = file.path.clone();
-    let is_selected = {
-        let path = path.clone();
-        Memo::new(move |_| selected.with(|s| s.contains(&path)))
-    };
-    let toggle = {
-        let path = path.clone();
-        move |_| {
-            selected.update(|s| {
-                if !s.remove(&path) {
-                    s.insert(path.clone());
-                }
-            })
-        }
-    };
-    let act = move |action: &'static str, path: String| {
-        move |_| on_action.run((action, vec![path.clone()]))
-    };
+    let is_selected = Memo::new(move |_| selected.with(|s| s.contains(&path)));
     let badge = if file.duplicate {
         ("badge badge-dup", "duplicate")
     } else if file.processed {
@@ -194,27 +191,46 @@ fn FileRowView(
         ("badge badge-new", "unprocessed")
     };
     view! {
-        <tr class:selected=is_selected data-path=path.clone()>
+        <tr class:selected=is_selected data-path=file.path>
             <td class="col-check">
-                <input type="checkbox" aria-label=format!("Select {}", file.name) prop:checked=is_selected on:change=toggle/>
+                <input type="checkbox" data-action="select" aria-label=format!("Select {}", file.name) prop:checked=is_selected/>
             </td>
             <td class="name">
-                <button type="button" class="link" on:click={
-                    let path = path.clone();
-                    move |_| on_details.run(path.clone())
-                }>{file.name.clone()}</button>
+                <button type="button" class="link" data-action="details">{file.name}</button>
             </td>
-            <td class="col-folder muted">{file.folder.clone()}</td>
+            <td class="col-folder muted">{file.folder}</td>
             <td class="col-size">{human_size(file.size)}</td>
             <td class="col-date">{date(file.modified)}</td>
             <td><span class=badge.0>{badge.1}</span></td>
             <td class="col-actions">
-                <button type="button" class="small" title="Tag and rename" on:click=act("process", path.clone())>"Process"</button>
-                <button type="button" class="small" title="Rename only" on:click=act("rename", path.clone())>"Rename"</button>
-                <button type="button" class="small" title="Write tags only" on:click=act("normalize", path.clone())>"Tag"</button>
+                <button type="button" class="small" title="Tag and rename" data-action="process">"Process"</button>
+                <button type="button" class="small" title="Rename only" data-action="rename">"Rename"</button>
+                <button type="button" class="small" title="Write tags only" data-action="normalize">"Tag"</button>
             </td>
         </tr>
     }
+}
+
+/// The control an event came from, found by its `data-action`, and that action. Lets one
+/// listener serve a group of buttons (event delegation).
+pub(crate) fn event_action(ev: &leptos::ev::Event) -> Option<(leptos::web_sys::Element, String)> {
+    use leptos::wasm_bindgen::JsCast;
+    let target: leptos::web_sys::Element = ev.target()?.dyn_into().ok()?;
+    let control = target.closest("[data-action]").ok()??;
+    let action = control.get_attribute("data-action")?;
+    Some((control, action))
+}
+
+/// The action of a row's control (a click on a button, a change of the checkbox) and the
+/// `data-path` of its row.
+fn row_action(ev: &leptos::ev::Event) -> Option<(String, String)> {
+    let (control, action) = event_action(ev)?;
+    // A click on the checkbox also fires `change`: act on `change` only.
+    if (action == "select") != (ev.type_() == "change") {
+        return None;
+    }
+    let row = control.closest("tr[data-path]").ok()??;
+    Some((action, row.get_attribute("data-path")?))
 }
 
 #[cfg(test)]

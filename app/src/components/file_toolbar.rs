@@ -1,6 +1,7 @@
 //! Search, filter, sort and page size for the file list, plus pagination.
 
 use crate::api::{Direction, FileFilter, FileQuery, FileSort};
+use crate::components::file_list::event_action;
 use leptos::prelude::*;
 
 /// Page sizes offered.
@@ -114,8 +115,27 @@ pub fn FileToolbar(
         #[cfg(not(feature = "hydrate"))]
         let _ = value;
     };
+    // The selects and the checkbox share one listener; each names its setting in `data-action`.
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some((_, setting)) = event_action(&ev) else {
+            return;
+        };
+        let value = event_target_value(&ev);
+        match setting.as_str() {
+            "group" => group.update(|g| *g = !*g),
+            "per_page" => change(&|q| q.per_page = value.parse().unwrap_or(50)),
+            // `from_params` reads the value exactly as it reads the URL.
+            "filter" => change(&|q| {
+                q.filter = from_params(|k| (k == "filter").then(|| value.clone())).filter
+            }),
+            "sort" => {
+                change(&|q| q.sort = from_params(|k| (k == "sort").then(|| value.clone())).sort)
+            }
+            _ => {}
+        }
+    };
     view! {
-        <div class="toolbar" role="search">
+        <div class="toolbar" role="search" on:change=on_change>
             <input
                 class="search"
                 type="search"
@@ -126,14 +146,7 @@ pub fn FileToolbar(
             />
             <label class="field">
                 <span>"Show"</span>
-                <select
-                    aria-label="Filter"
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        change(&|q| q.filter = from_params(|k| (k == "filter").then(|| v.clone())).filter)
-                    }
-                    prop:value=move || filter_str(query.get().filter)
-                >
+                <select aria-label="Filter" data-action="filter" prop:value=move || filter_str(query.get().filter)>
                     <option value="all">"All"</option>
                     <option value="unprocessed">"Unprocessed"</option>
                     <option value="processed">"Processed"</option>
@@ -142,14 +155,7 @@ pub fn FileToolbar(
             </label>
             <label class="field">
                 <span>"Sort"</span>
-                <select
-                    aria-label="Sort by"
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        change(&|q| q.sort = from_params(|k| (k == "sort").then(|| v.clone())).sort)
-                    }
-                    prop:value=move || sort_str(query.get().sort)
-                >
+                <select aria-label="Sort by" data-action="sort" prop:value=move || sort_str(query.get().sort)>
                     <option value="name">"Name"</option>
                     <option value="date">"Date"</option>
                     <option value="size">"Size"</option>
@@ -167,19 +173,12 @@ pub fn FileToolbar(
             </button>
             <label class="field">
                 <span>"Per page"</span>
-                <select
-                    aria-label="Files per page"
-                    on:change=move |ev| {
-                        let v: u32 = event_target_value(&ev).parse().unwrap_or(50);
-                        change(&|q| q.per_page = v)
-                    }
-                    prop:value=move || query.get().per_page.to_string()
-                >
+                <select aria-label="Files per page" data-action="per_page" prop:value=move || query.get().per_page.to_string()>
                     {PAGE_SIZES.map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
                 </select>
             </label>
             <label class="check">
-                <input type="checkbox" prop:checked=move || group.get() on:change=move |_| group.update(|g| *g = !*g)/>
+                <input type="checkbox" data-action="group" prop:checked=move || group.get()/>
                 "Group by folder"
             </label>
         </div>

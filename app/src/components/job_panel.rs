@@ -2,25 +2,20 @@
 
 use crate::api::JobView;
 use crate::client;
+use crate::components::file_list::event_action;
 use crate::events::{JobUpdated, NotificationLevel};
 use crate::live::{use_live, Live};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// Loads the job list (on mount and after a resync) into the live signals.
 fn load_jobs(live: Live) {
     spawn_local(async move {
-        if let Ok(jobs) = client::get::<Vec<JobView>>("/api/jobs").await {
-            let mut updates: Vec<JobUpdated> = jobs
-                .into_iter()
-                .map(|j| JobUpdated {
-                    job_id: j.job_id,
-                    status: j.status,
-                    progress: j.progress,
-                })
-                .collect();
-            updates.reverse(); // oldest first, like events
-            live.jobs.set(updates);
+        // Each row of the list read as the event payload it matches (id, status, progress).
+        if let Ok(mut jobs) = client::get::<Vec<JobUpdated>>("/api/jobs").await {
+            jobs.reverse(); // oldest first, like events
+            live.jobs.set(jobs);
         }
     });
 }
@@ -43,6 +38,25 @@ pub fn JobPanel() -> impl IntoView {
         live.jobs
             .with(|j| j.iter().filter(|x| !x.status.is_finished()).count())
     };
+    // Cancel and Remove of every row share one listener; the row names its job.
+    let on_job_click = move |ev: leptos::ev::MouseEvent| {
+        let Some((control, action)) = event_action(&ev) else {
+            return;
+        };
+        let Some(id) = control
+            .closest("[data-job-id]")
+            .ok()
+            .flatten()
+            .and_then(|row| row.get_attribute("data-job-id"))
+        else {
+            return;
+        };
+        match action.as_str() {
+            "cancel" => cancel_job(live, id),
+            "remove" => remove_job(live, id),
+            _ => {}
+        }
+    };
     view! {
         <section class="jobs" aria-label="Jobs">
             <button
@@ -55,7 +69,7 @@ pub fn JobPanel() -> impl IntoView {
                 <span class="badge">{move || format!("{} active", active())}</span>
             </button>
             <Show when=move || open.get()>
-                <ul class="job-list">
+                <ul class="job-list" on:click=on_job_click>
                     <For
                         each=recent
                         key=|j| (j.job_id.clone(), j.progress.processed, j.status.as_str())
@@ -75,57 +89,15 @@ pub fn JobPanel() -> impl IntoView {
 /// One job: bar, counters, and cancel or dismiss.
 #[component]
 fn JobRow(job: JobUpdated) -> impl IntoView {
-    let live = use_live();
     let p = job.progress;
     let finished = job.status.is_finished();
     let id = job.job_id.clone();
     let errors = RwSignal::new(Vec::<String>::new());
-    let cancel = {
-        let id = id.clone();
-        move |_| {
-            let id = id.clone();
-            spawn_local(async move {
-                let url = format!("/api/jobs/{id}/cancel");
-                if let Err(e) = client::send_text::<serde::de::IgnoredAny>("POST", &url, None).await
-                {
-                    live.toast(NotificationLevel::Warning, format!("Cancel: {e}"));
-                }
-            });
-        }
-    };
-    let dismiss = {
-        let id = id.clone();
-        move |_| {
-            let id = id.clone();
-            spawn_local(async move {
-                let url = format!("/api/jobs/{id}");
-                match client::send_text::<serde::de::IgnoredAny>("DELETE", &url, None).await {
-                    Ok(_) => live.forget_job(&id),
-                    Err(e) => live.toast(NotificationLevel::Warning, format!("Remove job: {e}")),
-                }
-            });
-        }
-    };
     let show_errors = {
         let id = id.clone();
         move |_| {
             let id = id.clone();
-            spawn_local(async move {
-                if let Ok(view) = client::get::<JobView>(&format!("/api/jobs/{id}")).await {
-                    errors.set(
-                        view.items
-                            .unwrap_or_default()
-                            .into_iter()
-                            .filter(|i| {
-                                i.outcome
-                                    .as_deref()
-                                    .is_some_and(|o| o == "failed" || o == "duplicate")
-                            })
-                            .map(|i| format!("{}: {}", i.path, i.error.unwrap_or_default()))
-                            .collect(),
-                    )
-                }
-            });
+            spawn_local(async move { errors.set(failed_items(id).await) });
         }
     };
     view! {
@@ -148,25 +120,61 @@ fn JobRow(job: JobUpdated) -> impl IntoView {
             </div>
             <div class="job-actions">
                 {if finished {
-                    view! {
+                    Either::Left(view! {
                         <button type="button" class="link" on:click=show_errors disabled=p.errors == 0>
                             "Show errors"
                         </button>
-                        <button type="button" class="link" on:click=dismiss>"Remove"</button>
-                    }
-                        .into_any()
+                        <button type="button" class="link" data-action="remove">"Remove"</button>
+                    })
                 } else {
-                    view! { <button type="button" class="danger" on:click=cancel>"Cancel"</button> }
-                        .into_any()
+                    Either::Right(view! { <button type="button" class="danger" data-action="cancel">"Cancel"</button> })
                 }}
             </div>
             <ul class="job-errors">
-                <For each=move || errors.get() key=|e| e.clone() let:e>
-                    <li>{e}</li>
-                </For>
+                {move || errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
             </ul>
         </li>
     }
+}
+
+/// The failed items of a job, as `path: error` lines. A separate chunk (`#[lazy]`), fetched
+/// when someone first asks: the item list and its parsing are not needed to show progress.
+#[lazy]
+async fn failed_items(id: String) -> Vec<String> {
+    let Ok(view) = client::get::<JobView>(&format!("/api/jobs/{id}")).await else {
+        return Vec::new();
+    };
+    view.items
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| {
+            i.outcome
+                .as_deref()
+                .is_some_and(|o| o == "failed" || o == "duplicate")
+        })
+        .map(|i| format!("{}: {}", i.path, i.error.unwrap_or_default()))
+        .collect()
+}
+
+/// Asks the server to stop a job; the outcome arrives as a `job_updated` event.
+fn cancel_job(live: Live, id: String) {
+    spawn_local(async move {
+        let url = format!("/api/jobs/{id}/cancel");
+        if let Err(e) = client::send_text::<serde::de::IgnoredAny>("POST", &url, None).await {
+            live.toast(NotificationLevel::Warning, format!("Cancel: {e}"));
+        }
+    });
+}
+
+/// Deletes a finished job and forgets it.
+fn remove_job(live: Live, id: String) {
+    spawn_local(async move {
+        let url = format!("/api/jobs/{id}");
+        match client::send_text::<serde::de::IgnoredAny>("DELETE", &url, None).await {
+            Ok(_) => live.forget_job(&id),
+            Err(e) => live.toast(NotificationLevel::Warning, format!("Remove job: {e}")),
+        }
+    });
 }
 
 /// A percentage rounded to a whole number (integer formatting keeps float printing code out of

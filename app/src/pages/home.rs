@@ -2,7 +2,7 @@
 
 use crate::api::{FilePage, FileQuery, JobCreated, JobFiles, JobRequest};
 use crate::client;
-use crate::components::file_list::FileTable;
+use crate::components::file_list::{event_action, FileTable};
 use crate::components::file_toolbar::{from_params, to_query_string, FileToolbar, Pagination};
 use crate::components::job_panel::JobPanel;
 use crate::events::NotificationLevel;
@@ -96,6 +96,21 @@ pub fn Library() -> impl IntoView {
             v
         })
     };
+    let none_selected = Memo::new(move |_| selected.with(HashSet::is_empty));
+    // One listener for the bar's buttons, which name their action in `data-action`.
+    let on_batch = move |ev: leptos::ev::MouseEvent| {
+        let Some((_, action)) = event_action(&ev) else {
+            return;
+        };
+        match action.as_str() {
+            "process" => on_action.run(("process", selection())),
+            "rename" => on_action.run(("rename", selection())),
+            "normalize" => on_action.run(("normalize", selection())),
+            "clear" => selected.set(HashSet::new()),
+            "unprocessed" | "all" => start_job.run(("process", JobFiles::Named(action))),
+            _ => {}
+        }
+    };
     let total_pages =
         Signal::derive(move || page.with(|p| p.as_ref().map_or(1, |p| p.total_pages)));
 
@@ -111,23 +126,15 @@ pub fn Library() -> impl IntoView {
                     </p>
                 </div>
                 <FileToolbar query=query set=set_query group=group/>
-                <div class="batch" role="group" aria-label="Batch actions">
+                <div class="batch" role="group" aria-label="Batch actions" on:click=on_batch>
                     <span class="muted">{move || format!("{} selected", selected.with(HashSet::len))}</span>
-                    <button type="button" class="primary" disabled=move || selected.with(HashSet::is_empty)
-                        on:click=move |_| on_action.run(("process", selection()))>"Process selected"</button>
-                    <button type="button" disabled=move || selected.with(HashSet::is_empty)
-                        on:click=move |_| on_action.run(("rename", selection()))>"Rename selected"</button>
-                    <button type="button" disabled=move || selected.with(HashSet::is_empty)
-                        on:click=move |_| on_action.run(("normalize", selection()))>"Tag selected"</button>
-                    <button type="button" disabled=move || selected.with(HashSet::is_empty)
-                        on:click=move |_| selected.set(HashSet::new())>"Clear"</button>
+                    <button type="button" class="primary" data-action="process" disabled=none_selected>"Process selected"</button>
+                    <button type="button" data-action="rename" disabled=none_selected>"Rename selected"</button>
+                    <button type="button" data-action="normalize" disabled=none_selected>"Tag selected"</button>
+                    <button type="button" data-action="clear" disabled=none_selected>"Clear"</button>
                     <span class="spacer"></span>
-                    <button type="button" on:click=move |_| start_job.run(("process", JobFiles::Named("unprocessed".into())))>
-                        "Process unprocessed"
-                    </button>
-                    <button type="button" on:click=move |_| start_job.run(("process", JobFiles::Named("all".into())))>
-                        "Process all"
-                    </button>
+                    <button type="button" data-action="unprocessed">"Process unprocessed"</button>
+                    <button type="button" data-action="all">"Process all"</button>
                 </div>
                 {move || error.get().map(|e| view! { <p class="error" role="alert">{format!("Cannot load files: {e}")}</p> })}
                 <FileTable page=page selected=selected group=group on_action=on_action/>
