@@ -12,7 +12,7 @@ LIBRARY ?=
 DATA_DIR ?=
 ADDR ?= 127.0.0.1:3000
 
-.PHONY: run test setup build lint unit e2e demo-library
+.PHONY: run test setup build lint unit e2e demo-library bundle-size
 
 ## Set up and serve Longbox at http://$(ADDR) (the demo library unless LIBRARY=/path).
 run: setup build
@@ -42,3 +42,12 @@ unit:
 
 e2e:
 	npx playwright test -c end2end/playwright.config.ts
+
+## gzip -9 size of each file of the browser bundle, and what the main page downloads (run after
+## `make build`; figures in docs/performance.md).
+bundle-size:
+	cd target/site/pkg
+	for f in *.wasm *.js; do printf '%9d  %s\n' "$$(gzip -9 -c "$$f" | wc -c)" "$$f"; done
+	total=0
+	for f in longbox.wasm longbox.js __wasm_split.*.js; do total=$$((total + $$(gzip -9 -c "$$f" | wc -c))); done
+	echo "main page (/): $$total bytes gzipped (target: 200 KB)"

@@ -1,9 +1,8 @@
 import { test, expect } from '@playwright/test';
 import { openLive } from './helpers';
 
-// Settings, history and /sse-test are lazy routes: their code is a separate WASM chunk. Each must
-// work when it is the first page loaded (chunk fetched before hydration) and when reached by a
-// link from the main page (chunk fetched on navigation).
+// Settings, history and /sse-test are lazy islands: their code is a separate WASM chunk, fetched
+// when the page is loaded, directly or by a link from the main page.
 
 test('settings loaded directly hydrates and previews the template as it is typed', async ({ page }) => {
   await openLive(page, '/settings');

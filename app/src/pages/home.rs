@@ -116,30 +116,30 @@ pub fn Library() -> impl IntoView {
 
     let query = Signal::from(query);
     view! {
-            <section class="library">
-                <div class="library-head">
-                    <h1>"Library"</h1>
-                    <p class="summary muted">
-                        {move || page.with(|p| p.as_ref().map(|p| format!(
-                            "{} files · {} unprocessed", p.total_files, p.unprocessed_count
-                        )).unwrap_or_else(|| "Loading…".into()))}
-                    </p>
-                </div>
-                <FileToolbar query=query set=set_query group=group/>
-                <div class="batch" role="group" aria-label="Batch actions" on:click=on_batch>
-                    <span class="muted">{move || format!("{} selected", selected.with(HashSet::len))}</span>
-                    <button type="button" class="primary" data-action="process" disabled=none_selected>"Process selected"</button>
-                    <button type="button" data-action="rename" disabled=none_selected>"Rename selected"</button>
-                    <button type="button" data-action="normalize" disabled=none_selected>"Tag selected"</button>
-                    <button type="button" data-action="clear" disabled=none_selected>"Clear"</button>
-                    <span class="spacer"></span>
-                    <button type="button" data-action="unprocessed">"Process unprocessed"</button>
-                    <button type="button" data-action="all">"Process all"</button>
-                </div>
-                {move || error.get().map(|e| view! { <p class="error" role="alert">{format!("Cannot load files: {e}")}</p> })}
-                <FileTable page=page selected=selected group=group on_action=on_action/>
-                <Pagination query=query total_pages=total_pages set=set_query/>
-            </section>
+        <section class="library">
+            <div class="library-head">
+                <h1>"Library"</h1>
+                <p class="summary muted">
+                    {move || page.with(|p| p.as_ref().map(|p| format!(
+                        "{} files · {} unprocessed", p.total_files, p.unprocessed_count
+                    )).unwrap_or_else(|| "Loading…".into()))}
+                </p>
+            </div>
+            <FileToolbar query=query set=set_query group=group/>
+            <div class="batch" role="group" aria-label="Batch actions" on:click=on_batch>
+                <span class="muted">{move || format!("{} selected", selected.with(HashSet::len))}</span>
+                <button type="button" class="primary" data-action="process" disabled=none_selected>"Process selected"</button>
+                <button type="button" data-action="rename" disabled=none_selected>"Rename selected"</button>
+                <button type="button" data-action="normalize" disabled=none_selected>"Tag selected"</button>
+                <button type="button" data-action="clear" disabled=none_selected>"Clear"</button>
+                <span class="spacer"></span>
+                <button type="button" data-action="unprocessed">"Process unprocessed"</button>
+                <button type="button" data-action="all">"Process all"</button>
+            </div>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{format!("Cannot load files: {e}")}</p> })}
+            <FileTable page=page selected=selected group=group on_action=on_action/>
+            <Pagination query=query total_pages=total_pages set=set_query/>
+        </section>
     }
 }
 
