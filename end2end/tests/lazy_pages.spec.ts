@@ -27,3 +27,20 @@ test('history and diagnostics are reached by links from the main page', async ({
   expect(chunks.some((u) => u.includes('history'))).toBeTruthy();
   expect(chunks.some((u) => u.includes('diagnostics'))).toBeTruthy();
 });
+
+test('settings saved from the page are what the server keeps; a bad template is refused inline', async ({ page, request }) => {
+  const before = await (await request.get('/api/settings')).json();
+  await openLive(page, '/settings');
+  await expect(page.locator('#template')).toHaveValue(before.filename_template);
+  await page.locator('#template').fill('{series} {nope}');
+  await expect(page.locator('.field-error')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
+  await page.locator('#template').fill('{series} #{issue}');
+  await page.locator('#parallelism').fill('3');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('.toast-success', { hasText: 'Settings saved' })).toBeVisible();
+  const after = await (await request.get('/api/settings')).json();
+  expect(after).toEqual({ ...before, filename_template: '{series} #{issue}', parallelism: 3 });
+  // Later tests expect the defaults.
+  expect((await request.put('/api/settings', { data: before })).ok()).toBeTruthy();
+});
