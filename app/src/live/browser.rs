@@ -68,12 +68,30 @@ pub(super) fn start(live: Live) {
     });
     // Close on page unload so the server frees the connection at once.
     if let Some(window) = web_sys::window() {
-        let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            close(&m);
-            stop_polling(&m);
+        let hide_m = m.clone();
+        let on_hide = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            close(&hide_m);
+            stop_polling(&hide_m);
         });
-        let _ = window.add_event_listener_with_callback("pagehide", cb.as_ref().unchecked_ref());
-        cb.forget();
+        let _ =
+            window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+        on_hide.forget();
+        // A page restored from the back/forward cache comes back with that stream closed:
+        // reopen it (resuming from the last event id, so what was missed is replayed).
+        let on_show = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            let persisted = js_sys::Reflect::get(&ev, &"persisted".into())
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            let closed = m.borrow().source.is_none();
+            if persisted && closed && m.borrow().live.wanted.get_untracked() {
+                set_state(&m.borrow(), ConnState::Reconnecting);
+                connect(&m);
+            }
+        });
+        let _ =
+            window.add_event_listener_with_callback("pageshow", on_show.as_ref().unchecked_ref());
+        on_show.forget();
     }
 }
 
