@@ -10,7 +10,8 @@
 //! - `resync`: refetch everything shown. `cache_updated` / `file_processed`: a debounced refresh
 //!   (trailing 250 ms, at most 1 s after the first event of a burst).
 //! - The connection belongs to the page (all of its islands): closed on `pagehide`, so the server
-//!   frees it at once. While the stream is healthy nothing here polls.
+//!   frees it at once, and reopened when the page comes back from the back/forward cache. While
+//!   the stream is healthy nothing here polls.
 
 use crate::events::{Envelope, Event, JobUpdated, NotificationLevel, WatcherStatus};
 use leptos::prelude::*;
