@@ -350,18 +350,11 @@ impl Envelope {
     /// type and the payload problem when either is wrong.
     pub fn from_json(text: &str) -> Result<Self, String> {
         let wire: WireIn = serde_json::from_str(text).map_err(|e| e.to_string())?;
-        let event_type: EventType = wire
-            .kind
-            .parse()
-            .map_err(|e: UnknownEventType| e.to_string())?;
         let data = wire.data.map_or("null", |d| d.get());
-        let mut payload = serde_json::Deserializer::from_str(data);
-        let event = Event::from_payload(event_type, &mut payload)
-            .and_then(|event| payload.end().map(|()| event))
-            .map_err(|e| format!("invalid data for `{event_type}`: {e}"))?;
-        Ok(Self {
-            event,
-            timestamp: wire.timestamp.unwrap_or(0.0),
+        Self::assemble(&wire.kind, wire.timestamp, |event_type| {
+            let mut payload = serde_json::Deserializer::from_str(data);
+            Event::from_payload(event_type, &mut payload)
+                .and_then(|event| payload.end().map(|()| event))
         })
     }
 
@@ -374,13 +367,26 @@ impl Envelope {
         let kind = field("type")
             .and_then(|v| v.as_string())
             .ok_or("missing `type`")?;
+        let timestamp = field("timestamp").and_then(|v| v.as_f64());
+        Self::assemble(&kind, timestamp, |event_type| {
+            let data = serde_wasm_bindgen::Deserializer::from(field("data").unwrap_or_default());
+            Event::from_payload(event_type, data)
+        })
+    }
+
+    /// The steps both parsers share: the type name checked, the payload read by `read_payload`
+    /// (whichever JSON backend), errors worded the same, a missing timestamp taken as 0.
+    fn assemble<E: fmt::Display>(
+        kind: &str,
+        timestamp: Option<f64>,
+        read_payload: impl FnOnce(EventType) -> Result<Event, E>,
+    ) -> Result<Self, String> {
         let event_type: EventType = kind.parse().map_err(|e: UnknownEventType| e.to_string())?;
-        let data = serde_wasm_bindgen::Deserializer::from(field("data").unwrap_or_default());
-        let event = Event::from_payload(event_type, data)
+        let event = read_payload(event_type)
             .map_err(|e| format!("invalid data for `{event_type}`: {e}"))?;
         Ok(Self {
             event,
-            timestamp: field("timestamp").and_then(|v| v.as_f64()).unwrap_or(0.0),
+            timestamp: timestamp.unwrap_or(0.0),
         })
     }
 
