@@ -19,17 +19,10 @@ pub fn Toasts() -> impl IntoView {
     let live = use_live();
     // This island comes last in the page, so it may hydrate after a toast was raised: it starts
     // from the server's empty stack (see `island_ready`).
-    let hydrated = crate::ready::island_ready();
-    let toasts = move || {
-        if hydrated.get() {
-            live.toasts.get()
-        } else {
-            Vec::new()
-        }
-    };
+    let shown = live.once_hydrated(crate::ready::island_ready());
     view! {
         <div class="toasts" aria-live="polite" aria-atomic="false">
-            <For each=toasts key=|t| t.id let:toast>
+            <For each=move || shown().toasts.get() key=|t| t.id let:toast>
                 <div class=level_class(toast.level) role="status">
                     <span class="toast-text">{toast.message.clone()}</span>
                     <button

@@ -195,6 +195,14 @@ impl Live {
         }
     }
 
+    /// What an island renders from: this `Live` once the island has hydrated, and before that a
+    /// fresh one in the initial state, which is what the server rendered (see
+    /// `ready::island_ready`: a lazy island hydrates after the stream may have changed this one).
+    pub fn once_hydrated(self, hydrated: ReadSignal<bool>) -> impl Fn() -> Live + Copy {
+        let initial = Live::new();
+        move || if hydrated.get() { self } else { initial }
+    }
+
     /// Forgets a deleted job.
     pub fn forget_job(&self, job_id: &str) {
         self.jobs.update(|jobs| jobs.retain(|j| j.job_id != job_id));

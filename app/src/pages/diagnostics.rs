@@ -6,7 +6,7 @@ use crate::api::{Broadcasted, ConnectionStatus, EventStats};
 use crate::client;
 use crate::components::connection_dot::clock;
 use crate::events::{EventType, NotificationLevel};
-use crate::live::{use_live, ConnState};
+use crate::live::use_live;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -15,17 +15,8 @@ use leptos::task::spawn_local;
 pub fn DiagnosticsPage() -> impl IntoView {
     let live = use_live();
     let hydrated = crate::ready::island_ready();
-    // What the server rendered until hydrated (see `island_ready`), then the live values.
-    let state = move || {
-        if hydrated.get() {
-            live.state.get()
-        } else {
-            ConnState::Connecting
-        }
-    };
-    let connection_id = move || hydrated.get().then(|| live.connection_id.get()).flatten();
-    let last_event_id = move || hydrated.get().then(|| live.last_event_id.get()).flatten();
-    let wanted = move || !hydrated.get() || live.wanted.get();
+    // What the server rendered until hydrated, then the live values.
+    let shown = live.once_hydrated(hydrated);
     let stats = RwSignal::new(None::<EventStats>);
     let connections = RwSignal::new(Vec::<ConnectionStatus>::new());
     let kind = RwSignal::new("notification".to_string());
@@ -80,11 +71,7 @@ pub fn DiagnosticsPage() -> impl IntoView {
     };
 
     let log_rows = move || {
-        let rows: Vec<crate::live::LogEntry> = if hydrated.get() {
-            live.log.get().into_iter().collect()
-        } else {
-            Vec::new()
-        };
+        let rows: Vec<crate::live::LogEntry> = shown().log.get().into_iter().collect();
         rows
     };
     view! {
@@ -94,13 +81,13 @@ pub fn DiagnosticsPage() -> impl IntoView {
                 <div class="card">
                     <h2>"This tab"</h2>
                     <dl>
-                        <dt>"State"</dt><dd class="conn-state" data-state=move || state().as_str()>{move || state().as_str()}</dd>
-                        <dt>"Connection id"</dt><dd class="conn-id">{move || connection_id().unwrap_or_else(|| "—".into())}</dd>
-                        <dt>"Last event id"</dt><dd>{move || last_event_id().unwrap_or_else(|| "—".into())}</dd>
+                        <dt>"State"</dt><dd class="conn-state" data-state=move || shown().state.get().as_str()>{move || shown().state.get().as_str()}</dd>
+                        <dt>"Connection id"</dt><dd class="conn-id">{move || shown().connection_id.get().unwrap_or_else(|| "—".into())}</dd>
+                        <dt>"Last event id"</dt><dd>{move || shown().last_event_id.get().unwrap_or_else(|| "—".into())}</dd>
                     </dl>
                     <div class="row">
-                        <button type="button" class="primary" disabled=wanted on:click=move |_| live.wanted.set(true)>"Connect"</button>
-                        <button type="button" disabled=move || !wanted() on:click=move |_| live.wanted.set(false)>"Disconnect"</button>
+                        <button type="button" class="primary" disabled=move || shown().wanted.get() on:click=move |_| live.wanted.set(true)>"Connect"</button>
+                        <button type="button" disabled=move || !shown().wanted.get() on:click=move |_| live.wanted.set(false)>"Disconnect"</button>
                     </div>
                 </div>
                 <form class="card form" on:submit=send>
