@@ -229,8 +229,16 @@ fn row_action(ev: &leptos::ev::Event) -> Option<(String, String)> {
     if (action == "select") != (ev.type_() == "change") {
         return None;
     }
-    let row = control.closest("tr[data-path]").ok()??;
-    Some((action, row.get_attribute("data-path")?))
+    Some((action, enclosing(&control, "data-path")?))
+}
+
+/// The value of `attr` on the nearest element around `control` that carries it, e.g. the file
+/// path of a button's row.
+pub(crate) fn enclosing(control: &leptos::web_sys::Element, attr: &str) -> Option<String> {
+    control
+        .closest(&format!("[{attr}]"))
+        .ok()??
+        .get_attribute(attr)
 }
 
 #[cfg(test)]

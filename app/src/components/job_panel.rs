@@ -2,7 +2,7 @@
 
 use crate::api::JobView;
 use crate::client;
-use crate::components::file_list::event_action;
+use crate::components::file_list::{enclosing, event_action};
 use crate::events::{JobUpdated, NotificationLevel};
 use crate::live::{use_live, Live};
 use leptos::either::Either;
@@ -43,12 +43,7 @@ pub fn JobPanel() -> impl IntoView {
         let Some((control, action)) = event_action(&ev) else {
             return;
         };
-        let Some(id) = control
-            .closest("[data-job-id]")
-            .ok()
-            .flatten()
-            .and_then(|row| row.get_attribute("data-job-id"))
-        else {
+        let Some(id) = enclosing(&control, "data-job-id") else {
             return;
         };
         match action.as_str() {
