@@ -12,7 +12,7 @@ LIBRARY ?=
 DATA_DIR ?=
 ADDR ?= 127.0.0.1:3000
 
-.PHONY: run test setup build lint unit e2e demo-library bundle-size
+.PHONY: run test setup build lint unit node-test e2e demo-library bundle-size
 
 ## Set up and serve Longbox at http://$(ADDR) (the demo library unless LIBRARY=/path).
 run: setup build
@@ -24,7 +24,7 @@ run: setup build
 	exec ./target/release/longbox --library "$$lib" $${data:+--data-dir "$$data"} --addr "$(ADDR)"
 
 ## Set up and run every test: format, lints, cargo tests, Playwright against a release build.
-test: setup lint unit build e2e
+test: setup lint unit node-test build e2e
 
 setup:
 	./scripts/setup.sh
@@ -39,6 +39,10 @@ lint:
 
 unit:
 	cargo test --all-targets
+
+## The event stream through a real EventSource client (npm `eventsource`) and a relay that cuts.
+node-test:
+	cargo build -p server --bin longbox && node --test end2end/node/
 
 e2e:
 	npx playwright test -c end2end/playwright.config.ts

@@ -40,4 +40,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt_get update -qq
   DEBIAN_FRONTEND=noninteractive apt_get install -y -qq chromium
 fi
+
+# 6. xmllint, which checks the ComicInfo.xml Longbox writes against the schema (cargo test).
+if ! command -v xmllint >/dev/null 2>&1; then
+  say "installing libxml2-utils (xmllint)"
+  apt_get() { if [ "$(id -u)" = 0 ]; then apt-get "$@"; else sudo apt-get "$@"; fi; }
+  apt_get update -qq
+  DEBIAN_FRONTEND=noninteractive apt_get install -y -qq libxml2-utils
+fi
 say "toolchain ready"

@@ -16,6 +16,19 @@ pub const PLACEHOLDERS: [&str; 7] = [
 /// The default file name template.
 pub const DEFAULT_TEMPLATE: &str = "{series} - Chapter {issue}";
 
+/// Prefix of Longbox's temporary files. No name Longbox writes may start with it (or with any
+/// `.`), so a comic can never be mistaken for one.
+pub const TEMP_PREFIX: &str = ".longbox-tmp-";
+
+/// Longest file name, in bytes (what ext4, NTFS and APFS allow per path component).
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// Names Windows refuses whatever their extension (SMB shares pass them on).
+const WINDOWS_RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
 /// Zero-pads the integer part to `width` digits: `7.5`, 4 → `0007.5`.
 pub fn pad_issue(issue: &str, width: usize) -> String {
     let (int, rest) = match issue.split_once('.') {
@@ -38,6 +51,8 @@ pub enum TemplateError {
     Unclosed,
     /// Nothing but whitespace.
     Empty,
+    /// The template (or a name rendered from it) is not a safe file name; says why.
+    UnsafeName(&'static str),
 }
 
 impl std::fmt::Display for TemplateError {
@@ -50,18 +65,80 @@ impl std::fmt::Display for TemplateError {
             ),
             TemplateError::Unclosed => f.write_str("unclosed '{' in template"),
             TemplateError::Empty => f.write_str("template is empty"),
+            TemplateError::UnsafeName(why) => write!(f, "unsafe file name: {why}"),
         }
     }
 }
 
 impl std::error::Error for TemplateError {}
 
-/// Checks a template.
+/// Checks a template: known placeholders, and a literal text that cannot make a hidden, temp,
+/// reserved or path-escaping name (names rendered from it are checked again by [`file_name`]).
 pub fn validate_template(template: &str) -> Result<(), TemplateError> {
     if template.trim().is_empty() {
         return Err(TemplateError::Empty);
     }
-    render_template(template, &|_| Some(String::new())).map(|_| ())
+    render_template(template, &|_| Some(String::new()))?;
+    if template.starts_with('.') {
+        return Err(TemplateError::UnsafeName(
+            "it must not start with '.' (hidden and temporary files)",
+        ));
+    }
+    if template.starts_with(char::is_whitespace) || template.ends_with(char::is_whitespace) {
+        return Err(TemplateError::UnsafeName(
+            "it must not start or end with a space",
+        ));
+    }
+    if template.contains(['/', '\\', '\0']) {
+        return Err(TemplateError::UnsafeName(
+            "it must not contain '/', '\\' or NUL: names stay in their folder",
+        ));
+    }
+    if template.contains("..") {
+        return Err(TemplateError::UnsafeName("it must not contain '..'"));
+    }
+    // Sample values stand in for the placeholders, so the fixed text alone is judged too.
+    let sample = render_template(template, &|key| {
+        Some(if key == "series" {
+            "Series".into()
+        } else {
+            "1".into()
+        })
+    })?;
+    check_name(&sample)
+}
+
+/// Checks a finished file name (extension included): not hidden or temp-like, no leading or
+/// trailing space, no `..`, no separator or NUL, not a Windows-reserved name, at most
+/// [`MAX_NAME_BYTES`] bytes.
+pub fn check_name(name: &str) -> Result<(), TemplateError> {
+    let unsafe_name = |why| Err(TemplateError::UnsafeName(why));
+    if name.is_empty() {
+        return unsafe_name("the name is empty");
+    }
+    if name.starts_with('.') || name.starts_with(TEMP_PREFIX) {
+        return unsafe_name("the name would start with '.' (hidden and temporary files)");
+    }
+    if name.starts_with(char::is_whitespace) || name.ends_with(char::is_whitespace) {
+        return unsafe_name("the name would start or end with a space");
+    }
+    if name.contains(['/', '\\', '\0']) {
+        return unsafe_name("the name would contain '/', '\\' or NUL");
+    }
+    if name.contains("..") {
+        return unsafe_name("the name would contain '..'");
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return unsafe_name("the name would be longer than 255 bytes");
+    }
+    let base = name.split('.').next().unwrap_or(name).trim_end();
+    if WINDOWS_RESERVED
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(base))
+    {
+        return unsafe_name("the name would be reserved on Windows (CON, NUL, COM1, ...)");
+    }
+    Ok(())
 }
 
 fn render_template(
@@ -128,7 +205,9 @@ pub fn file_name(
     })?;
     // An empty placeholder in brackets (`({year})` without a year) leaves no `()` behind.
     let stem = stem.replace("()", "").replace("[]", "");
-    Ok(format!("{}{ext}", sanitize(&stem)))
+    let name = format!("{}{ext}", sanitize(&stem));
+    check_name(&name)?;
+    Ok(name)
 }
 
 /// Replaces characters that Windows, macOS or Linux refuse in names, folds whitespace, and trims

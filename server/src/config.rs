@@ -33,6 +33,9 @@ pub enum Command {
         series: String,
         /// Number to write.
         number: String,
+        /// Data dir whose store records the temp file (so a crash's leftovers can be cleaned).
+        #[arg(long)]
+        data_dir: PathBuf,
     },
 }
 
@@ -63,7 +66,28 @@ pub struct ServeArgs {
     /// Seconds between rescans when the OS watch is off or failed.
     #[arg(long, env = "LONGBOX_RESCAN_SECS", default_value_t = 60)]
     pub rescan_secs: u64,
+    /// Seconds a connection may take to send a request head (also the keep-alive idle time).
+    #[arg(long, env = "LONGBOX_HEAD_TIMEOUT_SECS", default_value_t = DEFAULT_HEAD_TIMEOUT_SECS)]
+    pub head_timeout_secs: u64,
+    /// Seconds a request body may take to arrive.
+    #[arg(long, env = "LONGBOX_BODY_TIMEOUT_SECS", default_value_t = DEFAULT_BODY_TIMEOUT_SECS)]
+    pub body_timeout_secs: u64,
+    /// Open connections allowed in total (event streams included); more get 503.
+    #[arg(long, env = "LONGBOX_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Open connections allowed from one client address; more get 429.
+    #[arg(long, env = "LONGBOX_MAX_CONNECTIONS_PER_IP", default_value_t = DEFAULT_MAX_CONNECTIONS_PER_IP)]
+    pub max_connections_per_ip: usize,
 }
+
+/// Default of `--head-timeout-secs`.
+pub const DEFAULT_HEAD_TIMEOUT_SECS: u64 = 10;
+/// Default of `--body-timeout-secs`.
+pub const DEFAULT_BODY_TIMEOUT_SECS: u64 = 30;
+/// Default of `--max-connections`: room for thousands of tabs, bounded file descriptors.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 32_768;
+/// Default of `--max-connections-per-ip`: a household's tabs, or a reverse proxy's traffic.
+pub const DEFAULT_MAX_CONNECTIONS_PER_IP: usize = 1_024;
 
 /// Everything the server needs to run, resolved from the flags.
 #[derive(Debug, Clone)]
@@ -84,6 +108,14 @@ pub struct Config {
     pub os_watch: bool,
     /// Fallback rescan period, in seconds.
     pub rescan_secs: u64,
+    /// Time allowed for a request head.
+    pub head_timeout: std::time::Duration,
+    /// Time allowed for a request body.
+    pub body_timeout: std::time::Duration,
+    /// Open connections allowed in total.
+    pub max_connections: usize,
+    /// Open connections allowed per client address.
+    pub max_connections_per_ip: usize,
 }
 
 impl Config {
@@ -98,6 +130,10 @@ impl Config {
             client_queue: 100,
             os_watch: true,
             rescan_secs: 60,
+            head_timeout: std::time::Duration::from_secs(DEFAULT_HEAD_TIMEOUT_SECS),
+            body_timeout: std::time::Duration::from_secs(DEFAULT_BODY_TIMEOUT_SECS),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
         }
     }
 }
@@ -154,6 +190,10 @@ impl ServeArgs {
             client_queue: self.client_queue.max(1),
             os_watch: !self.no_os_watch,
             rescan_secs: self.rescan_secs.max(1),
+            head_timeout: std::time::Duration::from_secs(self.head_timeout_secs.max(1)),
+            body_timeout: std::time::Duration::from_secs(self.body_timeout_secs.max(1)),
+            max_connections: self.max_connections.max(1),
+            max_connections_per_ip: self.max_connections_per_ip.max(1),
         })
     }
 }

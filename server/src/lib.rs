@@ -57,11 +57,11 @@ impl AppState {
             history_size: config.history_size,
             client_queue: config.client_queue,
         });
-        let stale = comic::archive::remove_stale_temp_files(&config.library);
+        let library = library::Library::open(&config.library, &config.data_dir, hub.clone())?;
+        let stale = comic::archive::remove_recorded_temp_files(library.store().as_ref());
         if stale > 0 {
             tracing::warn!("removed {stale} temporary files left by an interrupted write");
         }
-        let library = library::Library::open(&config.library, &config.data_dir, hub.clone())?;
         let jobs = jobs::JobRunner::start(library.clone(), hub.clone(), hub.shutdown_token())?;
         Ok(Self {
             config: Arc::new(config),

@@ -16,13 +16,27 @@ fn main() -> ExitCode {
         file,
         series,
         number,
+        data_dir,
     }) = &cli.command
     {
-        let xml = longbox::comic::comicinfo::render(
-            &[],
+        let store = match longbox::library::store::FileStore::open(data_dir) {
+            Ok(store) => store,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return ExitCode::from(1);
+            }
+        };
+        let xml = match longbox::comic::comicinfo::render(
+            None,
             &[("Series", series.clone()), ("Number", number.clone())],
-        );
-        return match longbox::comic::archive::write_comic_info(file, &xml) {
+        ) {
+            Ok(xml) => xml,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        return match longbox::comic::archive::write_comic_info(file, &xml, &store, None) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -10,6 +10,10 @@ use tokio_util::sync::CancellationToken;
 /// How long open connections get to finish after shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// How long the job items in flight get to finish after shutdown starts (an item is one
+/// archive rewrite; a rewrite cut short is harmless, only slower to resume).
+const JOB_STOP_GRACE: Duration = Duration::from_secs(20);
+
 /// A bound, not yet serving server (tests bind to port 0 and read [`Server::addr`]).
 pub struct Server {
     listener: TcpListener,
@@ -66,7 +70,14 @@ impl Server {
             }
         };
         tokio::spawn(closing);
+        let jobs = self.state.jobs.clone();
         listener::serve(self.listener, app, self.state, stop, SHUTDOWN_GRACE).await;
+        if tokio::time::timeout(JOB_STOP_GRACE, jobs.stopped())
+            .await
+            .is_err()
+        {
+            tracing::warn!("job items still running after {JOB_STOP_GRACE:?}; exiting anyway");
+        }
         Ok(())
     }
 }

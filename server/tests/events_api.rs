@@ -32,7 +32,22 @@ async fn stream_has_sse_headers_retry_and_connected_first() {
     let first = client.next_frame().await.unwrap();
     assert_eq!(first.retry, Some(3000));
     let connected = client.next_frame().await.unwrap();
-    assert_eq!(connected.id, None, "connected carries no id");
+    let resume: u64 = connected
+        .id
+        .as_deref()
+        .expect("connected carries the id to resume from")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        Some(resume),
+        server
+            .state
+            .hub
+            .history_bounds()
+            .map(|b| b.1)
+            .or(Some(resume)),
+        "a fresh stream resumes from the newest id"
+    );
     let json = connected.json();
     assert_eq!(json["type"], "connected");
     assert!(json["data"]["connection_id"]
@@ -116,6 +131,34 @@ async fn reconnect_with_last_event_id_replays_with_no_gap_and_no_duplicate() {
         replayed.first().unwrap().id_u64(),
         last.parse::<u64>().unwrap() + 1
     );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_client_cut_off_right_after_connected_resumes_from_its_id_and_loses_nothing() {
+    let server = TestServer::start(|_| {}).await;
+    let hub = server.state.hub.clone();
+    hub.publish(note("before"));
+    let mut client = SseClient::connect(&server.url(NOTES), None).await;
+    let connected = client.next_event().await.unwrap();
+    assert_eq!(connected.kind(), "connected");
+    let resume = connected.id.clone().expect("connected carries an id");
+    drop(client);
+    for i in 0..30 {
+        hub.publish(note(format!("outage {i}")));
+    }
+    let mut again = SseClient::connect(&server.url(NOTES), Some(&resume)).await;
+    let first = again.next_event().await.unwrap();
+    assert_eq!(first.kind(), "connected");
+    assert_eq!(
+        first.id.as_deref(),
+        Some(resume.as_str()),
+        "a replay keeps the cursor"
+    );
+    let got = again.numbered(30).await;
+    let messages: Vec<String> = got.iter().map(message_of).collect();
+    let want: Vec<String> = (0..30).map(|i| format!("outage {i}")).collect();
+    assert_eq!(messages, want, "every event of the outage, once, in order");
     server.shutdown().await;
 }
 

@@ -563,6 +563,8 @@ fn a_write_killed_at_any_instant_leaves_a_complete_archive() {
     let path = dir.path().join("crash 1.cbz");
     std::fs::write(&path, big_cbz(12, 1024, 7)).unwrap();
     let original = pages(&path);
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
     let exe = env!("CARGO_BIN_EXE_longbox");
     let mut x: u64 = 0x9e3779b97f4a7c15;
     for round in 0..25 {
@@ -572,6 +574,8 @@ fn a_write_killed_at_any_instant_leaves_a_complete_archive() {
                 path.to_str().unwrap(),
                 "Crash",
                 &round.to_string(),
+                "--data-dir",
+                data_dir,
             ])
             .spawn()
             .unwrap();
@@ -594,11 +598,19 @@ fn a_write_killed_at_any_instant_leaves_a_complete_archive() {
                 == 1,
             "one name: {names:?}"
         );
-        longbox::comic::archive::remove_stale_temp_files(dir.path());
+        // Clean-up removes exactly the recorded temp file, whatever instant the kill hit.
+        let store = longbox::library::store::FileStore::open(data.path()).unwrap();
+        longbox::comic::archive::remove_recorded_temp_files(&store);
+        let left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, vec!["crash 1.cbz".to_string()], "round {round}");
     }
     // Left alone, a write completes with the new tags.
     let status = std::process::Command::new(exe)
         .args(["tag-archive", path.to_str().unwrap(), "Crash", "99"])
+        .args(["--data-dir", data_dir])
         .status()
         .unwrap();
     assert!(status.success());

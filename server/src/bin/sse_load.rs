@@ -259,6 +259,10 @@ async fn main() {
         ])
         .args(["--addr", &addr.to_string()])
         .env("RUST_LOG", "error")
+        // Every generated connection comes from 127.0.0.1: lift the per-address cap (through the
+        // environment, which older builds ignore, so they can be measured the same way).
+        .env("LONGBOX_MAX_CONNECTIONS_PER_IP", "1000000")
+        .env("LONGBOX_MAX_CONNECTIONS", "1000000")
         .spawn()
         .expect("start longbox (build it with `cargo build --release`)");
     let pid = child.id();

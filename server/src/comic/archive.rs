@@ -1,15 +1,58 @@
-//! Reading `.cbz` archives (the only module that writes them lives here too, in issue order).
+//! Reading `.cbz` archives within fixed limits, and the only code that writes them.
+//!
+//! Every read is bounded on the bytes actually inflated, never on what an entry's header
+//! claims: a 1 MiB file whose ComicInfo.xml inflates to 1 GiB fails that file, not the server.
+//! Every write goes through a temp file that is recorded in a [`TempLedger`] before it is
+//! created, so clean-up after a crash removes exactly the files Longbox made and nothing that
+//! merely looks like them.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+pub use app::naming::TEMP_PREFIX;
+
+/// Largest ComicInfo.xml read, in inflated bytes.
+pub const MAX_COMIC_INFO_BYTES: u64 = 1024 * 1024;
+
+/// Largest single entry read into memory (a page for a cover), in inflated bytes.
+pub const MAX_ENTRY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Most entries an archive may have.
+pub const MAX_ENTRIES: usize = 10_000;
 
 /// Image file endings counted as pages.
 const IMAGE_ENDINGS: [&str; 7] = [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".bmp"];
+
+/// Entry endings of archives inside an archive, which Longbox refuses to open.
+const NESTED_ENDINGS: [&str; 7] = [".zip", ".cbz", ".rar", ".cbr", ".7z", ".cb7", ".tar"];
 
 /// Whether an archive entry is a page image.
 pub fn is_image(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     IMAGE_ENDINGS.iter().any(|e| lower.ends_with(e))
+}
+
+/// Why an archive could not be read or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArchiveError {
+    /// The file could not be opened or is not a valid archive.
+    #[error("{0}")]
+    Unreadable(String),
+    /// The archive is over one of the named limits (entries, inflated size).
+    #[error("{0}")]
+    OverLimit(String),
+    /// The archive holds something Longbox does not open (encrypted or nested archives).
+    #[error("{0}")]
+    Refused(String),
+    /// Writing the new archive failed; the original is untouched.
+    #[error("{0}")]
+    Write(String),
+}
+
+impl From<ArchiveError> for String {
+    fn from(e: ArchiveError) -> Self {
+        e.to_string()
+    }
 }
 
 /// What a `.cbz` holds, as far as the UI cares.
@@ -19,65 +62,165 @@ pub struct CbzSummary {
     pub page_count: u32,
     /// ComicInfo.xml fields, if the archive has one.
     pub comic_info: Option<Vec<(String, String)>>,
+    /// ComicInfo.xml as stored (at most [`MAX_COMIC_INFO_BYTES`]), for rewriting it.
+    pub xml: Option<String>,
 }
 
-/// Reads a `.cbz`'s page count and ComicInfo.xml.
-pub fn summarize(path: &Path) -> Result<CbzSummary, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| format!("not a valid .cbz: {e}"))?;
+/// Opens a `.cbz` and checks its entry count and entries against the limits.
+fn open_checked(path: &Path) -> Result<zip::ZipArchive<std::fs::File>, ArchiveError> {
+    let file = std::fs::File::open(path).map_err(|e| ArchiveError::Unreadable(e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(file)
+        .map_err(|e| ArchiveError::Unreadable(format!("not a valid .cbz: {e}")))?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(ArchiveError::OverLimit(format!(
+            "archive has {} entries; the limit is {MAX_ENTRIES}",
+            zip.len()
+        )));
+    }
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index_raw(i)
+            .map_err(|e| ArchiveError::Unreadable(e.to_string()))?;
+        if entry.encrypted() {
+            return Err(ArchiveError::Refused(format!(
+                "entry {:?} is encrypted; encrypted archives are not supported",
+                entry.name()
+            )));
+        }
+        let lower = entry.name().to_ascii_lowercase();
+        if NESTED_ENDINGS.iter().any(|e| lower.ends_with(e)) {
+            return Err(ArchiveError::Refused(format!(
+                "entry {:?} is an archive inside the archive; nested archives are not supported",
+                entry.name()
+            )));
+        }
+    }
+    Ok(zip)
+}
+
+/// Reads entry `index` into memory, failing once more than `limit` (and never more than
+/// [`MAX_ENTRY_BYTES`]) bytes have been inflated, whatever its header says.
+fn read_entry(
+    zip: &mut zip::ZipArchive<std::fs::File>,
+    index: usize,
+    limit: u64,
+) -> Result<Vec<u8>, ArchiveError> {
+    let limit = limit.min(MAX_ENTRY_BYTES);
+    let entry = zip
+        .by_index(index)
+        .map_err(|e| ArchiveError::Unreadable(e.to_string()))?;
+    let name = entry.name().to_string();
+    let mut bytes = Vec::with_capacity(entry.size().min(limit) as usize);
+    entry
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ArchiveError::Unreadable(format!("{name}: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(ArchiveError::OverLimit(format!(
+            "{name} inflates to more than {limit} bytes"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Reads a `.cbz`'s page count and ComicInfo.xml, within the limits.
+pub fn summarize(path: &Path) -> Result<CbzSummary, ArchiveError> {
+    let mut zip = open_checked(path)?;
     let mut page_count = 0;
     let mut info_index = None;
     for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|e| e.to_string())?;
-        let name = entry.name().to_string();
-        if is_image(&name) {
+        let entry = zip
+            .by_index_raw(i)
+            .map_err(|e| ArchiveError::Unreadable(e.to_string()))?;
+        let name = entry.name();
+        if is_image(name) {
             page_count += 1;
         } else if name.eq_ignore_ascii_case("ComicInfo.xml") {
             info_index = Some(i);
         }
     }
-    let comic_info = match info_index {
+    let (comic_info, xml) = match info_index {
         Some(i) => {
-            let mut text = String::new();
-            zip.by_index(i)
-                .map_err(|e| e.to_string())?
-                .read_to_string(&mut text)
-                .map_err(|e| format!("ComicInfo.xml: {e}"))?;
-            Some(super::comicinfo::parse(&text)?)
+            let bytes = read_entry(&mut zip, i, MAX_COMIC_INFO_BYTES)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| ArchiveError::Unreadable("ComicInfo.xml is not UTF-8".into()))?;
+            let fields = super::comicinfo::parse(&text).map_err(ArchiveError::Unreadable)?;
+            (Some(fields), Some(text))
         }
-        None => None,
+        None => (None, None),
     };
     Ok(CbzSummary {
         page_count,
         comic_info,
+        xml,
     })
 }
 
-/// Prefix of Longbox's temporary files; the scanner and watcher ignore them.
-pub const TEMP_PREFIX: &str = ".longbox-tmp-";
+/// Where Longbox notes its temp files before creating them, so that clean-up after a crash
+/// deletes only those (the store implements it; tests may use their own).
+pub trait TempLedger {
+    /// Records `temp` (about to be created) as a temp file of `target`.
+    fn record(&self, temp: &Path, target: &Path) -> Result<(), String>;
+    /// Forgets `temp` (renamed into place or removed).
+    fn release(&self, temp: &Path);
+    /// Every recorded temp file.
+    fn recorded(&self) -> Vec<PathBuf>;
+}
+
+/// A step of an archive rewrite, for fault injection in tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteStep {
+    /// Writing the new archive's bytes.
+    Write,
+    /// Flushing them to disk.
+    Fsync,
+    /// Renaming the temp file over the original.
+    Rename,
+}
 
 /// Rewrites a `.cbz` with `comic_info_xml` as its ComicInfo.xml, crash-safely: the new archive
-/// is written to a temporary file in the same folder (every other entry copied raw, in order, no
-/// recompression), fsynced, then renamed over the old one and the folder fsynced. A crash at any
-/// instant leaves the old archive or the new one, complete.
-pub fn write_comic_info(path: &Path, comic_info_xml: &str) -> Result<(), String> {
-    let dir = path.parent().ok_or("archive has no folder")?;
+/// is written to a recorded temporary file in the same folder (every other entry copied raw, in
+/// order, no recompression), fsynced, then renamed over the old one and the folder fsynced. A
+/// crash at any instant leaves the old archive or the new one, complete. `fail_at` makes that
+/// step fail (fault injection for tests; `None` in production).
+pub fn write_comic_info(
+    path: &Path,
+    comic_info_xml: &str,
+    ledger: &dyn TempLedger,
+    fail_at: Option<WriteStep>,
+) -> Result<(), ArchiveError> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| ArchiveError::Write("archive has no folder".into()))?;
     let tmp = dir.join(format!("{TEMP_PREFIX}{}.cbz", uuid::Uuid::new_v4()));
-    let result = write_to(path, &tmp, comic_info_xml).and_then(|()| {
-        std::fs::rename(&tmp, path).map_err(|e| format!("cannot replace archive: {e}"))?;
+    ledger.record(&tmp, path).map_err(ArchiveError::Write)?;
+    let injected = |step: WriteStep| -> Result<(), String> {
+        match fail_at {
+            Some(s) if s == step => Err(format!("injected fault at {step:?}")),
+            _ => Ok(()),
+        }
+    };
+    let result = write_to(path, &tmp, comic_info_xml, &injected).and_then(|()| {
+        injected(WriteStep::Rename)
+            .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| e.to_string()))
+            .map_err(|e| format!("cannot replace archive: {e}"))?;
         sync_dir(dir);
         Ok(())
     });
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result
+    ledger.release(&tmp);
+    result.map_err(ArchiveError::Write)
 }
 
-fn write_to(src: &Path, tmp: &Path, xml: &str) -> Result<(), String> {
-    let input = std::fs::File::open(src).map_err(|e| e.to_string())?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(input))
-        .map_err(|e| format!("not a valid .cbz: {e}"))?;
+fn write_to(
+    src: &Path,
+    tmp: &Path,
+    xml: &str,
+    injected: &dyn Fn(WriteStep) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut zip = open_checked(src).map_err(String::from)?;
     let out = std::fs::File::create(tmp).map_err(|e| format!("cannot write next to it: {e}"))?;
     let mut writer = zip::ZipWriter::new(std::io::BufWriter::new(out));
     let options = zip::write::SimpleFileOptions::default()
@@ -104,8 +247,10 @@ fn write_to(src: &Path, tmp: &Path, xml: &str) -> Result<(), String> {
     if !wrote_info {
         write_info(&mut writer)?;
     }
+    injected(WriteStep::Write)?;
     let buffered = writer.finish().map_err(|e| e.to_string())?;
     let file = buffered.into_inner().map_err(|e| e.to_string())?;
+    injected(WriteStep::Fsync)?;
     file.sync_all().map_err(|e| e.to_string())
 }
 
@@ -152,15 +297,17 @@ pub fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::rename(from, to)
 }
 
-/// Deletes temporary files a crash left behind.
-pub fn remove_stale_temp_files(library: &Path) -> usize {
-    walkdir::WalkDir::new(library)
-        .follow_links(false)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_type().is_file() && e.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
-        })
-        .filter(|e| std::fs::remove_file(e.path()).is_ok())
-        .count()
+/// Deletes the recorded temp files whose final rename never happened (a crash mid-write) and
+/// forgets them. Nothing is deleted by name pattern: a file Longbox did not record stays.
+/// Returns how many files were removed.
+pub fn remove_recorded_temp_files(ledger: &dyn TempLedger) -> usize {
+    let mut removed = 0;
+    for temp in ledger.recorded() {
+        let is_file = std::fs::symlink_metadata(&temp).is_ok_and(|m| m.is_file());
+        if is_file && std::fs::remove_file(&temp).is_ok() {
+            removed += 1;
+        }
+        ledger.release(&temp);
+    }
+    removed
 }

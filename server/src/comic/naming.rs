@@ -2,38 +2,16 @@
 //! file name template.
 
 pub use app::naming::*;
-use regex::Regex;
-use std::sync::LazyLock;
 
 /// Series from a folder name: `_ ` stands for `:` (folders cannot hold colons everywhere).
 pub fn series_from_folder(folder_name: &str) -> String {
     folder_name.replace("_ ", ": ").trim().to_string()
 }
 
-/// `ch 12`, `chapter 7.5`, `#003`, `issue 2`, `no. 48` (any case; `_`, `-`, `.` or spaces may
-/// separate keyword and number). Keywords must not be the tail of a word (`Punch 5`).
-static KEYWORD_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^a-z0-9])(?:chapter|ch|issue|no\.?)[\s_.\-]*(\d+(?:\.\d+)?)|#\s*(\d+(?:\.\d+)?)")
-        .expect("keyword regex")
-});
-
-/// Bracketed and parenthesised parts: never the issue number (years, groups, tags).
-static BRACKETED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}").expect("bracket regex"));
-
-/// Any number, decimals kept.
-static NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\d+(?:\.\d+)?").expect("number regex"));
-
-/// The issue number in a file name (extension included or not), normalised (`003` → `3`).
+/// The issue number in a file name (extension included or not), normalised (`003` → `3`):
+/// what [`super::filename::parse`] reads as the issue.
 pub fn issue_from_name(file_name: &str) -> Option<String> {
-    let stem = strip_extension(file_name);
-    let outside = BRACKETED.replace_all(stem, " ");
-    if let Some(c) = KEYWORD_NUMBER.captures(&outside) {
-        let m = c.get(1).or_else(|| c.get(2))?;
-        return Some(normalise_number(m.as_str()));
-    }
-    NUMBER.find(&outside).map(|m| normalise_number(m.as_str()))
+    super::filename::parse(file_name).issue
 }
 
 /// `003` → `3`, `007.50` → `7.50` (decimals as written), `0` → `0`.
@@ -47,13 +25,6 @@ pub fn normalise_number(n: &str) -> String {
     match frac {
         Some(f) => format!("{int}.{f}"),
         None => int.to_string(),
-    }
-}
-
-fn strip_extension(name: &str) -> &str {
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if matches!(ext.to_ascii_lowercase().as_str(), "cbz" | "cbr") => stem,
-        _ => name,
     }
 }
 
@@ -99,7 +70,7 @@ mod tests {
             ("Richie Rich 12.cbz", Some("12")),
             ("Watchmen (1986).cbz", None),
             ("Watchmen.cbz", None),
-            ("2000 AD 1234.cbz", Some("2000")),
+            ("2000 AD 1234.cbz", Some("1234")),
             ("Monster #0.cbz", Some("0")),
             ("Monster ch 000.cbz", Some("0")),
             ("Akira Chapter 12.50.cbz", Some("12.50")),

@@ -20,6 +20,10 @@ pub enum ApiError {
     /// 413: the body is larger than the endpoint accepts.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// 422: the request is well-formed but names something that cannot be used (an archive over
+    /// a limit, an unknown job).
+    #[error("{0}")]
+    Unprocessable(String),
     /// 500: something broke on the server; the client sees a generic message.
     #[error("internal server error")]
     Internal(#[from] anyhow::Error),
@@ -32,6 +36,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -1,10 +1,10 @@
 //! `/api/events/*`: the SSE stream, its statistics, the connection list and manual broadcast.
 
-use crate::http::error::ApiError;
+use crate::http::error::{blocking, ApiError};
 use crate::http::stream::{EventStream, StreamQuery, HEADERS};
 use crate::AppState;
 use app::api::{Broadcasted, ConnectionStatus, EventStats};
-use app::events::{Envelope, EventType};
+use app::events::{Envelope, Event, EventType};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -109,6 +109,17 @@ pub(crate) async fn broadcast(
             "`{}` is sent by the server to one connection and cannot be broadcast",
             envelope.event.event_type()
         )));
+    }
+    // The hub keeps the last state of every job it hears of: only real jobs may be named.
+    if let Event::JobUpdated(job) = &envelope.event {
+        let (store, id) = (state.library.store().clone(), job.job_id.clone());
+        let known = blocking(move || crate::jobs::store::get(&store, &id, false)).await?;
+        if known.is_none() {
+            return Err(ApiError::Unprocessable(format!(
+                "no job {:?}: job_updated can only be broadcast for an existing job",
+                job.job_id
+            )));
+        }
     }
     if envelope.timestamp <= 0.0 || !envelope.timestamp.is_finite() {
         envelope.timestamp = crate::hub::unix_now();

@@ -51,8 +51,12 @@ pub(crate) async fn details(
             .store()
             .get(rel.as_str())?
             .ok_or_else(|| ApiError::NotFound(format!("no file {rel} in the library")))?;
+        // An archive over a limit (or broken) is named as such, not shown as empty.
         let summary = if rel.name().to_ascii_lowercase().ends_with(".cbz") {
-            archive::summarize(&rel.on_disk(library.root())).ok()
+            Some(
+                archive::summarize(&rel.on_disk(library.root()))
+                    .map_err(|e| ApiError::Unprocessable(format!("{rel}: {e}")))?,
+            )
         } else {
             None
         };

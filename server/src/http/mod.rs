@@ -17,8 +17,10 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
-/// The API routes alone (what tests and benchmarks usually need).
+/// The API routes alone (what tests and benchmarks usually need). A request body that has not
+/// arrived within the configured body timeout fails that request (408).
 pub fn api_router(state: AppState) -> Router {
+    let body_timeout = state.config.body_timeout;
     Router::new()
         .route("/api/health", get(health::health))
         .route("/api/events/stream", get(events::stream))
@@ -41,6 +43,9 @@ pub fn api_router(state: AppState) -> Router {
         .route("/api/history", get(settings::history))
         .route("/metrics", get(metrics::metrics))
         .route("/api/{*rest}", any(error::api_not_found))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            body_timeout,
+        ))
         .with_state(state)
 }
 

@@ -166,26 +166,37 @@ impl EventStream {
     }
 }
 
-/// `retry:`, `connected`, `resync` if needed, then the backlog. `connected` and `resync` carry
-/// no `id:` so the browser's last event id keeps pointing at a real, replayable event.
+/// `retry:`, `connected`, `resync` if needed, then the backlog. `connected` carries the id the
+/// client resumes from ([`Subscription::resume_id`]): a browser cut off right after it still
+/// sends a `Last-Event-ID` and loses nothing. `resync` carries none, so the last id keeps
+/// pointing at a real, replayable position.
 /// The backlog is taken out of the subscription, so an idle stream holds no copy of it.
 fn opening_chunk(sub: &mut Subscription, hub: &EventHub) -> Bytes {
     let mut buf = BytesMut::new();
     buf.extend_from_slice(format!("retry: {RETRY_MS}\n\n").as_bytes());
-    let mut unnumbered = |event: Event| {
+    let mut frame = |event: Event, id: Option<u64>| {
         let json = Envelope::new(event, crate::hub::unix_now()).to_json();
+        if let Some(id) = id {
+            buf.extend_from_slice(format!("id: {id}\n").as_bytes());
+        }
         buf.extend_from_slice(b"data: ");
         buf.extend_from_slice(json.as_bytes());
         buf.extend_from_slice(b"\n\n");
     };
-    unnumbered(Event::Connected(Connected {
-        connection_id: sub.info.id.clone(),
-        subscriptions: sub.info.filter.names(),
-    }));
+    frame(
+        Event::Connected(Connected {
+            connection_id: sub.info.id.clone(),
+            subscriptions: sub.info.filter.names(),
+        }),
+        Some(sub.resume_id),
+    );
     if let Some(reason) = &sub.resync {
-        unnumbered(Event::Resync(Resync {
-            reason: reason.clone(),
-        }));
+        frame(
+            Event::Resync(Resync {
+                reason: reason.clone(),
+            }),
+            None,
+        );
     }
     let backlog = std::mem::take(&mut sub.backlog);
     for p in &backlog {
@@ -196,4 +207,74 @@ fn opening_chunk(sub: &mut Subscription, hub: &EventHub) -> Bytes {
     }
     hub.stats().record_writes(backlog.len() as u64);
     buf.freeze()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Fragments of real and hostile stream queries.
+    fn query_part() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("subscribe=".to_string()),
+            Just("last_event_id=".to_string()),
+            Just("&".to_string()),
+            Just(",".to_string()),
+            Just("%2C".to_string()),
+            Just("%ZZ".to_string()),
+            Just("job_updated".to_string()),
+            Just("notification".to_string()),
+            Just("18446744073709551616".to_string()),
+            Just("-1".to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            "\\PC{0,12}",
+        ]
+    }
+
+    proptest! {
+        /// Any query and `Last-Event-ID` header is an answer (a request or a 400), never a panic.
+        #[test]
+        fn stream_requests_never_panic(
+            raw in prop::collection::vec(query_part(), 0..12).prop_map(|p| p.concat()),
+            header in proptest::option::of("\\PC{0,24}"),
+        ) {
+            if let Ok(query) = StreamQuery::parse(&raw) {
+                let _ = query.into_request(header.as_deref(), Some("ua"), None);
+            }
+        }
+
+        /// A numeric `Last-Event-ID` (spaces around allowed) is read exactly; anything else is
+        /// "unreadable" (`Some(None)`, which gets a `resync`).
+        #[test]
+        fn last_event_ids_round_trip(id in any::<u64>(), pad in " {0,2}") {
+            let header = format!("{pad}{id}{pad}");
+            let request = StreamQuery::default()
+                .into_request(Some(&header), None, None)
+                .unwrap();
+            prop_assert_eq!(request.last_event_id, Some(Some(id)));
+            let garbled = format!("{id}x");
+            let request = StreamQuery::default()
+                .into_request(Some(&garbled), None, None)
+                .unwrap();
+            prop_assert_eq!(request.last_event_id, Some(None));
+        }
+
+        /// Every subset of known type names subscribes to exactly those types.
+        #[test]
+        fn subscribe_lists_round_trip(mask in 0u32..(1 << EventType::ALL.len())) {
+            let types: Vec<EventType> = EventType::ALL
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, t)| t)
+                .collect();
+            let list: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+            let filter = parse_filter(Some(&list.join(","))).unwrap();
+            for t in EventType::ALL {
+                let expected = types.is_empty() || types.contains(&t) || t.always_delivered();
+                prop_assert_eq!(filter.allows(t), expected, "{:?} in {:?}", t, list);
+            }
+        }
+    }
 }

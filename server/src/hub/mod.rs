@@ -48,6 +48,10 @@ pub struct Published {
     pub published_at: Instant,
 }
 
+/// Most jobs whose last `job_updated` is kept for new subscribers; past it the oldest finished
+/// job is forgotten first (then the oldest job), so no client can grow the hub without bound.
+pub const MAX_TRACKED_JOBS: usize = 256;
+
 /// Sizes of the hub.
 #[derive(Clone, Copy, Debug)]
 pub struct HubConfig {
@@ -76,7 +80,8 @@ struct HubState {
     next_id: u64,
     history: VecDeque<Arc<Published>>,
     last_by_type: HashMap<EventType, Arc<Published>>,
-    last_by_job: HashMap<String, Arc<Published>>,
+    /// Last event per job, and whether that job had finished.
+    last_by_job: HashMap<String, (Arc<Published>, bool)>,
     subscribers: HashMap<u64, Subscriber>,
     next_key: u64,
 }
@@ -153,9 +158,9 @@ impl EventHub {
     /// Numbers, remembers and fans out one envelope to this process's subscribers.
     pub fn deliver(&self, envelope: Envelope) -> u64 {
         let event_type = envelope.event.event_type();
-        let job_id = match &envelope.event {
-            Event::JobUpdated(j) => Some(j.job_id.clone()),
-            _ => None,
+        let (job_id, job_finished) = match &envelope.event {
+            Event::JobUpdated(j) => (Some(j.job_id.clone()), j.status.is_finished()),
+            _ => (None, false),
         };
         let json = envelope.to_json();
         let published_at = Instant::now();
@@ -184,7 +189,11 @@ impl EventHub {
             st.history.push_back(published.clone());
             match job_id {
                 Some(job) => {
-                    st.last_by_job.insert(job, published.clone());
+                    st.last_by_job
+                        .insert(job, (published.clone(), job_finished));
+                    if st.last_by_job.len() > MAX_TRACKED_JOBS {
+                        evict_oldest_job(&mut st.last_by_job);
+                    }
                 }
                 None => {
                     st.last_by_type.insert(event_type, published.clone());
@@ -223,6 +232,11 @@ impl EventHub {
             .remove(job_id);
     }
 
+    /// Jobs whose last state is kept (at most [`MAX_TRACKED_JOBS`]).
+    pub fn tracked_jobs(&self) -> usize {
+        self.state.lock().expect("hub lock").last_by_job.len()
+    }
+
     /// Registers a stream and computes what it must receive before live events.
     pub fn subscribe(self: &Arc<Self>, req: SubscribeRequest) -> Subscription {
         let (sender, receiver) = mpsc::channel(self.config.client_queue);
@@ -239,15 +253,18 @@ impl EventHub {
             filter: req.filter,
             last_event_id: AtomicU64::new(0),
         });
-        let (resync, backlog) = match req.last_event_id {
-            None => (None, current_state(&st)),
+        let newest = st.next_id - 1;
+        let (resync, backlog, resume_id) = match req.last_event_id {
+            None => (None, current_state(&st), newest),
             Some(Some(last)) if in_window(&st, last) => (
                 None,
                 st.history.iter().filter(|p| p.id > last).cloned().collect(),
+                last,
             ),
             Some(_) => (
                 Some("last event id is outside the replay window".to_string()),
                 current_state(&st),
+                newest,
             ),
         };
         let backlog = backlog
@@ -271,6 +288,7 @@ impl EventHub {
             info,
             resync,
             backlog,
+            resume_id,
             receiver,
             closed,
             _guard: SubscriberGuard {
@@ -345,6 +363,19 @@ fn release_freed_memory() {
     }
 }
 
+/// Forgets the oldest finished job's last state, or the oldest job's when none has finished.
+fn evict_oldest_job(jobs: &mut HashMap<String, (Arc<Published>, bool)>) {
+    let oldest = |finished_only: bool| {
+        jobs.iter()
+            .filter(|(_, (_, finished))| *finished || !finished_only)
+            .min_by_key(|(_, (p, _))| p.id)
+            .map(|(id, _)| id.clone())
+    };
+    if let Some(id) = oldest(true).or_else(|| oldest(false)) {
+        jobs.remove(&id);
+    }
+}
+
 /// Whether every event after `last` is still in history.
 fn in_window(st: &HubState, last: u64) -> bool {
     let newest = st.next_id - 1;
@@ -357,7 +388,7 @@ fn current_state(st: &HubState) -> Vec<Arc<Published>> {
     let mut events: Vec<Arc<Published>> = st
         .last_by_type
         .values()
-        .chain(st.last_by_job.values())
+        .chain(st.last_by_job.values().map(|(p, _)| p))
         .cloned()
         .collect();
     events.sort_by_key(|p| p.id);

@@ -75,6 +75,9 @@ pub struct Subscription {
     pub resync: Option<String>,
     /// Replayed events, or the current state, to write before live ones.
     pub backlog: Vec<Arc<Published>>,
+    /// The id `connected` carries, so a client cut off before any numbered event resumes from
+    /// here: its own last id when replayed, else the newest id when it subscribed.
+    pub resume_id: u64,
     /// Live events, in order.
     pub receiver: mpsc::Receiver<Arc<Published>>,
     /// Cancelled when the stream must end: the client was evicted or the server is stopping.

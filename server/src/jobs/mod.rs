@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// How long newly completed comics are gathered into one automatic job.
 const AUTO_BATCH: Duration = Duration::from_millis(300);
@@ -37,6 +38,8 @@ pub struct JobRunner {
     busy: Mutex<HashSet<String>>,
     /// Current processing settings.
     settings: Mutex<Settings>,
+    /// The scheduler task, so shutdown can wait for in-flight items to finish.
+    tasks: TaskTracker,
 }
 
 impl JobRunner {
@@ -56,14 +59,22 @@ impl JobRunner {
             cancels: Mutex::new(HashMap::new()),
             busy: Mutex::new(HashSet::new()),
             settings: Mutex::new(settings),
+            tasks: TaskTracker::new(),
         });
         for id in store::unfinished(library.store())? {
             tracing::info!(job = %id, "resuming unfinished job");
             runner.enqueue(id);
         }
-        tokio::spawn(runner.clone().schedule(stop.clone()));
+        runner.tasks.spawn(runner.clone().schedule(stop.clone()));
+        runner.tasks.close();
         tokio::spawn(runner.clone().auto_process(stop));
         Ok(runner)
+    }
+
+    /// Resolves once the scheduler has stopped after shutdown: items in flight have finished
+    /// and been recorded, no new one started, and unfinished jobs stay queued for the next run.
+    pub async fn stopped(&self) {
+        self.tasks.wait().await;
     }
 
     /// The current settings.
@@ -129,10 +140,13 @@ impl JobRunner {
 
     async fn schedule(self: Arc<Self>, stop: CancellationToken) {
         loop {
+            if stop.is_cancelled() {
+                return;
+            }
             let next = self.queue.lock().expect("queue lock").pop_front();
             match next {
                 Some(id) => {
-                    if let Err(e) = self.clone().run_job(&id).await {
+                    if let Err(e) = self.clone().run_job(&id, &stop).await {
                         tracing::error!(job = %id, "job failed: {e:#}");
                         let store = self.library.store().clone();
                         let jid = id.clone();
@@ -157,7 +171,7 @@ impl JobRunner {
         }
     }
 
-    async fn run_job(self: Arc<Self>, id: &str) -> anyhow::Result<()> {
+    async fn run_job(self: Arc<Self>, id: &str, stop: &CancellationToken) -> anyhow::Result<()> {
         let store = self.library.store().clone();
         let (job, pending) = {
             let (store, id) = (store.clone(), id.to_string());
@@ -182,19 +196,20 @@ impl JobRunner {
         let settings = self.settings();
         let workers = Arc::new(Semaphore::new(settings.parallelism.max(1) as usize));
         let mut running = tokio::task::JoinSet::new();
-        for (idx, path) in pending {
+        for item in pending {
             let permit = tokio::select! {
                 _ = cancel.cancelled() => break,
+                _ = stop.cancelled() => break,
                 p = workers.clone().acquire_owned() => p?,
             };
-            if cancel.is_cancelled() {
+            if cancel.is_cancelled() || stop.is_cancelled() {
                 break;
             }
             let this = self.clone();
             let (id, settings, progress) = (id.to_string(), settings.clone(), progress.clone());
             running.spawn(async move {
                 let _permit = permit;
-                this.run_item(&id, idx, path, job.action, settings, progress)
+                this.run_item(&id, item, job.action, settings, progress)
                     .await
             });
             // Collect finished workers as we go, so errors surface early.
@@ -204,6 +219,13 @@ impl JobRunner {
         }
         while let Some(done) = running.join_next().await {
             done??;
+        }
+        let unfinished = progress.lock().expect("progress lock").processed < job.progress.total;
+        if stop.is_cancelled() && unfinished && !cancel.is_cancelled() {
+            // Shutting down: the items in flight are done and recorded; the rest waits for the
+            // next start, when the job resumes from its first pending item.
+            tracing::info!(job = %id, "stopping: job will resume on the next start");
+            return Ok(());
         }
         let final_status = if cancel.is_cancelled()
             && progress.lock().expect("progress lock").processed < job.progress.total
@@ -221,12 +243,12 @@ impl JobRunner {
     async fn run_item(
         self: Arc<Self>,
         id: &str,
-        idx: i64,
-        path: String,
+        item: store::PendingItem,
         action: JobAction,
         settings: Settings,
         progress: Arc<Mutex<JobProgress>>,
     ) -> anyhow::Result<()> {
+        let (idx, path) = (item.idx, item.path.clone());
         // One file is never processed by two workers at once.
         while !self.busy.lock().expect("busy lock").insert(path.clone()) {
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -234,7 +256,11 @@ impl JobRunner {
         let this = self.clone();
         let (jid, p) = (id.to_string(), path.clone());
         let processed = tokio::task::spawn_blocking(move || match RelPath::parse(&p) {
-            Ok(rel) => process::process_file(&this.library, &rel, action, &settings, Some(&jid)),
+            Ok(origin) => {
+                let rel = this.resumed_path(&origin, item.intent.as_deref());
+                let key = process::ItemKey { job_id: &jid, idx };
+                process::process_file(&this.library, &origin, &rel, action, &settings, Some(key))
+            }
             Err(e) => process::Processed {
                 result: store::ItemResult {
                     outcome: "failed",
@@ -267,6 +293,19 @@ impl JobRunner {
         store::finish_item(&store, id, idx, &result, &p)?;
         self.publish_job(id, JobStatus::Processing, *p);
         Ok(())
+    }
+
+    /// Where an item's file is now: at its recorded rename target when the server stopped right
+    /// after renaming it (the old name is gone and the target exists), else where it was.
+    fn resumed_path(&self, origin: &RelPath, intent: Option<&str>) -> RelPath {
+        let root = self.library.root();
+        match intent.and_then(|i| RelPath::parse(i).ok()) {
+            Some(target) if !origin.on_disk(root).exists() && target.on_disk(root).exists() => {
+                tracing::info!(from = %origin, to = %target, "resumed item was already renamed");
+                target
+            }
+            _ => origin.clone(),
+        }
     }
 
     /// Newly completed comics become automatic `process` jobs (gathered for a moment, so a

@@ -41,21 +41,33 @@ fn field<'a>(info: &'a Option<Vec<(String, String)>>, key: &str) -> Option<&'a s
         .filter(|v| !v.trim().is_empty())
 }
 
+/// The job item a file is processed for: where its rename intent is recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemKey<'a> {
+    /// The job's id.
+    pub job_id: &'a str,
+    /// The item's index in the job.
+    pub idx: i64,
+}
+
 /// Processes one file and records the result (store, markers, history). Blocking.
+/// `origin` is where the item's file was when the job was made (history's old path); `rel` is
+/// where it is now (the same, unless a resumed item's rename had already happened).
 pub fn process_file(
     library: &Library,
+    origin: &RelPath,
     rel: &RelPath,
     action: JobAction,
     settings: &Settings,
-    job_id: Option<&str>,
+    item: Option<ItemKey<'_>>,
 ) -> Processed {
-    let out = run(library, rel, action, settings);
+    let out = run(library, rel, action, settings, item);
     let history = HistoryItem {
         id: 0,
         at: unix_now(),
-        job_id: job_id.map(str::to_string),
+        job_id: item.map(|k| k.job_id.to_string()),
         action: action.as_str().into(),
-        old_path: rel.to_string(),
+        old_path: origin.to_string(),
         new_path: out.result.new_path.clone(),
         outcome: out.result.outcome.into(),
         error: out.result.error.clone(),
@@ -67,7 +79,13 @@ pub fn process_file(
     out
 }
 
-fn run(library: &Library, rel: &RelPath, action: JobAction, settings: &Settings) -> Processed {
+fn run(
+    library: &Library,
+    rel: &RelPath,
+    action: JobAction,
+    settings: &Settings,
+    item: Option<ItemKey<'_>>,
+) -> Processed {
     let root = library.root();
     let disk = rel.on_disk(root);
     if scan::stat_file(root, rel).is_none() {
@@ -76,14 +94,14 @@ fn run(library: &Library, rel: &RelPath, action: JobAction, settings: &Settings)
     let name = rel.name();
     let ext = naming::extension(name);
     let is_cbz = ext.eq_ignore_ascii_case(".cbz");
-    let comic_info = if is_cbz {
+    let (comic_info, existing_xml) = if is_cbz {
         match archive::summarize(&disk) {
-            Ok(s) => s.comic_info,
+            Ok(s) => (s.comic_info, s.xml),
             Err(e) if action != JobAction::Rename => return failed(rel, e),
-            Err(_) => None,
+            Err(_) => (None, None),
         }
     } else {
-        None
+        (None, None)
     };
     if action == JobAction::Normalize && !is_cbz {
         return failed(rel, ".cbr (RAR) archives can be renamed but not tagged");
@@ -159,6 +177,11 @@ fn run(library: &Library, rel: &RelPath, action: JobAction, settings: &Settings)
             if target_disk.exists() && !same_file {
                 return Err(None::<String>);
             }
+            // The intent goes to disk before the rename, so a resumed job can find the file.
+            if let Some(key) = item {
+                crate::jobs::store::record_intent(store, key.job_id, key.idx, target.as_str())
+                    .map_err(|e| Some(format!("cannot record the rename: {e:#}")))?;
+            }
             library.note_own_change(&target);
             archive::rename_no_replace(&disk, &target_disk).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
@@ -199,17 +222,25 @@ fn run(library: &Library, rel: &RelPath, action: JobAction, settings: &Settings)
 
     let mut note = None;
     if wants_tags {
-        let xml = comicinfo::render(
-            comic_info.as_deref().unwrap_or_default(),
+        let xml = match comicinfo::render(
+            existing_xml.as_deref(),
             &[
                 ("Series", series.clone()),
                 ("Number", issue.clone()),
                 ("Title", title.clone()),
             ],
-        );
+        ) {
+            Ok(xml) => xml,
+            Err(e) => return failed(&current, format!("cannot write tags: {e}")),
+        };
         let written = library.write_locked(|| {
             library.note_own_change(&current);
-            archive::write_comic_info(&current.on_disk(root), &xml)?;
+            archive::write_comic_info(
+                &current.on_disk(root),
+                &xml,
+                store.as_ref(),
+                library.write_fault(),
+            )?;
             if let Some(facts) = scan::stat_file(root, &current) {
                 let changes = Changes {
                     changed: vec![facts],

@@ -138,14 +138,41 @@ pub fn unfinished(store: &FileStore) -> anyhow::Result<Vec<String>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Items not yet done: `(index, path)` in order.
-pub fn pending_items(store: &FileStore, id: &str) -> anyhow::Result<Vec<(i64, String)>> {
+/// An item not yet done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingItem {
+    /// Its index in the job.
+    pub idx: i64,
+    /// The file's path when the job was made.
+    pub path: String,
+    /// The path it was about to be renamed to when the server stopped, if it got that far.
+    pub intent: Option<String>,
+}
+
+/// Items not yet done, in order.
+pub fn pending_items(store: &FileStore, id: &str) -> anyhow::Result<Vec<PendingItem>> {
     let conn = store.conn();
     let mut stmt = conn.prepare_cached(
-        "SELECT idx, path FROM job_items WHERE job_id = ?1 AND state = 'pending' ORDER BY idx",
+        "SELECT idx, path, intent_path FROM job_items
+         WHERE job_id = ?1 AND state = 'pending' ORDER BY idx",
     )?;
-    let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(PendingItem {
+            idx: r.get(0)?,
+            path: r.get(1)?,
+            intent: r.get(2)?,
+        })
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Records that item `idx` is about to be renamed to `new_path` (before the disk is touched).
+pub fn record_intent(store: &FileStore, id: &str, idx: i64, new_path: &str) -> anyhow::Result<()> {
+    store.conn().execute(
+        "UPDATE job_items SET intent_path = ?3 WHERE job_id = ?1 AND idx = ?2",
+        params![id, idx, new_path],
+    )?;
+    Ok(())
 }
 
 /// Sets a job's status (and finish time when final).

@@ -4,6 +4,7 @@
 //! - [`scan`]: walking the folder and reconciling it with the store.
 //! - [`store`]: [`store::FileStore`], SQLite (schema in `schema`).
 //! - [`watch`]: the OS watch that keeps the list following the disk.
+//! - `temp_files`: the store's ledger of Longbox's own temp files.
 //!
 //! [`Library`] ties them together: full rescans, incremental reconciles of paths the watcher
 //! names, the watcher's `running`/`enabled` state, and coalesced `cache_updated` events.
@@ -14,6 +15,7 @@ pub mod paths;
 pub mod scan;
 mod schema;
 pub mod store;
+mod temp_files;
 pub mod watch;
 
 use crate::hub::{unix_now, EventHub};
@@ -74,6 +76,8 @@ pub struct Library {
     /// Serialises Longbox's own renames/rewrites with the watcher's reconciles, so neither sees
     /// the other half-done.
     write_lock: Mutex<()>,
+    /// Fault injection for tests: the archive-rewrite step made to fail (`None` in production).
+    write_fault: Mutex<Option<crate::comic::archive::WriteStep>>,
 }
 
 impl Library {
@@ -108,6 +112,7 @@ impl Library {
             own_changes: Mutex::new(HashMap::new()),
             new_files: Mutex::new(None),
             write_lock: Mutex::new(()),
+            write_fault: Mutex::new(None),
         }))
     }
 
@@ -219,6 +224,16 @@ impl Library {
     pub fn write_locked<T>(&self, f: impl FnOnce() -> T) -> T {
         let _exclusive = self.write_lock.lock().expect("write lock");
         f()
+    }
+
+    /// Makes every archive rewrite fail at `step` until cleared (fault injection for tests).
+    pub fn set_write_fault(&self, step: Option<crate::comic::archive::WriteStep>) {
+        *self.write_fault.lock().expect("fault lock") = step;
+    }
+
+    /// The injected archive-rewrite fault, if any.
+    pub fn write_fault(&self) -> Option<crate::comic::archive::WriteStep> {
+        *self.write_fault.lock().expect("fault lock")
     }
 
     /// Remembers that Longbox itself is about to create `path` (rename or rewrite), so the

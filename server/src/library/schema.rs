@@ -65,4 +65,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         DELETE FROM files_search WHERE rowid = old.search_rowid;
         UPDATE files SET search_rowid = NULL WHERE path = new.path;
     END;",
+    // Longbox's temp files, recorded before they are created: clean-up after a crash removes
+    // exactly these, never files that merely look like them.
+    "CREATE TABLE temp_files (
+        path       TEXT PRIMARY KEY,
+        target     TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );",
+    // Each item's intended new path, written before its file is renamed, so a resumed job
+    // finds a file that was renamed just before a crash instead of calling it missing.
+    "ALTER TABLE job_items ADD COLUMN intent_path TEXT;",
 ];

@@ -159,12 +159,13 @@ impl SseClient {
         }
     }
 
-    /// Reads data frames until `n` numbered events have arrived.
+    /// Reads data frames until `n` numbered hub events have arrived (`connected`, which carries
+    /// the id to resume from, is not one).
     pub async fn numbered(&mut self, n: usize) -> Vec<Frame> {
         let mut out = Vec::new();
         while out.len() < n {
             let f = self.next_event().await.expect("stream still open");
-            if f.id.is_some() {
+            if f.id.is_some() && f.kind() != "connected" {
                 out.push(f);
             }
         }

@@ -8,29 +8,30 @@
 //! costs a socket, a queue and a timer (a few KiB) instead, and lets an evicted client's socket
 //! be closed at once, even while a write to it is stuck.
 
+mod limits;
+mod rewind;
+
 use crate::http::stream::{EventStream, StreamQuery, HEADERS};
 use crate::hub::SubscribeRequest;
 use crate::AppState;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use limits::{ConnectionLimits, OverLimit};
+use rewind::Rewind;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 use tower::ServiceExt;
 
 /// Largest request head read before giving the connection to hyper (which then answers it).
 const MAX_HEAD: usize = 16 * 1024;
-
-/// How long a new connection may take to send its request head.
-const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Headers parsed from a request head.
 const MAX_HEADERS: usize = 48;
@@ -45,6 +46,11 @@ pub(crate) async fn serve(
     grace: Duration,
 ) {
     let graceful = GracefulShutdown::new();
+    let limits = ConnectionLimits::new(
+        state.config.max_connections,
+        state.config.max_connections_per_ip,
+    );
+    let head_timeout = state.config.head_timeout;
     loop {
         let (tcp, peer) = tokio::select! {
             _ = stop.cancelled() => break,
@@ -59,14 +65,27 @@ pub(crate) async fn serve(
             },
         };
         let _ = tcp.set_nodelay(true);
+        let slot = match limits.acquire(peer.ip()) {
+            Ok(slot) => slot,
+            Err(over) => {
+                tokio::spawn(refuse(tcp, peer, over));
+                continue;
+            }
+        };
         let router = router.clone();
         let state = state.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
+            let _slot = slot;
             let mut tcp = tcp;
-            let Ok(Ok(first)) = tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut tcp, peer)).await
-            else {
-                return;
+            let first = match tokio::time::timeout(head_timeout, read_head(&mut tcp, peer)).await {
+                Ok(Ok(first)) => first,
+                Ok(Err(_)) => return,
+                Err(_) => {
+                    tracing::debug!("connection from {peer}: no request head in {head_timeout:?}");
+                    let _ = write_error(&mut tcp, 408, "request head not received in time").await;
+                    return;
+                }
             };
             match first {
                 First::EventStream(request) => serve_stream(tcp, &state, request).await,
@@ -77,8 +96,12 @@ pub(crate) async fn serve(
                             req.extensions_mut().insert(ConnectInfo(peer));
                             router.clone().oneshot(req)
                         });
-                    let conn =
-                        hyper::server::conn::http1::Builder::new().serve_connection(io, service);
+                    // The same head timeout for every later request on a keep-alive connection
+                    // (hyper also starts it while the connection is idle between requests).
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(head_timeout)
+                        .serve_connection(io, service);
                     if let Err(e) = watcher.watch(conn).await {
                         tracing::debug!("connection from {peer}: {e}");
                     }
@@ -95,6 +118,45 @@ pub(crate) async fn serve(
     }
 }
 
+/// Answers a connection over a cap with 503 (server full) or 429 (too many from this address)
+/// and closes it.
+async fn refuse(mut tcp: TcpStream, peer: SocketAddr, over: OverLimit) {
+    tracing::warn!("connection from {peer} refused: {over:?} connection limit reached");
+    let (status, message) = match over {
+        OverLimit::Total => (
+            503,
+            "the server has too many open connections; try again soon",
+        ),
+        OverLimit::PerIp => (429, "too many open connections from your address"),
+    };
+    let _ = tokio::time::timeout(
+        Duration::from_secs(1),
+        write_error(&mut tcp, status, message),
+    )
+    .await;
+}
+
+/// Writes a complete JSON error response (`{"error": ...}`) on a connection that is then
+/// closed.
+async fn write_error(tcp: &mut TcpStream, status: u16, message: &str) -> io::Result<()> {
+    let reason = match status {
+        408 => "Request Timeout",
+        429 => "Too Many Requests",
+        _ => "Service Unavailable",
+    };
+    let body = serde_json::to_string(&app::api::ApiError {
+        error: message.to_string(),
+    })
+    .unwrap_or_default();
+    let response = format!(
+        "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         retry-after: 1\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    tcp.write_all(response.as_bytes()).await?;
+    tcp.shutdown().await
+}
+
 /// What a connection's first request turned out to be.
 enum First {
     /// `GET /api/events/stream` with a valid query: what to ask the hub for.
@@ -103,7 +165,8 @@ enum First {
     Other(Vec<u8>),
 }
 
-/// Reads until the request head is complete (or clearly not an event stream request).
+/// Reads until the request head is complete (or too large or malformed, which hyper then
+/// answers). The caller bounds how long this may take.
 async fn read_head(tcp: &mut TcpStream, peer: SocketAddr) -> io::Result<First> {
     let mut read = Vec::with_capacity(1024);
     loop {
@@ -116,12 +179,7 @@ async fn read_head(tcp: &mut TcpStream, peer: SocketAddr) -> io::Result<First> {
             Ok(httparse::Status::Complete(_)) => {
                 return Ok(classify(&req, peer).unwrap_or(First::Other(read)))
             }
-            Ok(httparse::Status::Partial) if read.len() < MAX_HEAD => {
-                // Not worth waiting for the rest if the request line already says "not a stream".
-                if req.path.is_some() && !is_stream_request(&req) {
-                    return Ok(First::Other(read));
-                }
-            }
+            Ok(httparse::Status::Partial) if read.len() < MAX_HEAD => {}
             _ => return Ok(First::Other(read)),
         }
     }
@@ -233,76 +291,5 @@ async fn peer_gone(tcp: &TcpStream) {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(_) => return,
         }
-    }
-}
-
-/// A socket with bytes already read put back in front, for hyper.
-struct Rewind {
-    /// Bytes read while sniffing and not yet handed out.
-    prefix: Vec<u8>,
-    /// How many of `prefix` were handed out.
-    taken: usize,
-    /// The socket.
-    inner: TcpStream,
-}
-
-impl Rewind {
-    fn new(prefix: Vec<u8>, inner: TcpStream) -> Self {
-        Self {
-            prefix,
-            taken: 0,
-            inner,
-        }
-    }
-}
-
-impl AsyncRead for Rewind {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        if self.taken < self.prefix.len() {
-            let rest = &self.prefix[self.taken..];
-            let n = rest.len().min(buf.remaining());
-            buf.put_slice(&rest[..n]);
-            self.taken += n;
-            if self.taken == self.prefix.len() {
-                self.prefix = Vec::new();
-                self.taken = 0;
-            }
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Rewind {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
