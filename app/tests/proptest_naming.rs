@@ -368,3 +368,22 @@ fn known_hostile_names_are_refused() {
         assert!(validate_template(template).is_err(), "{template:?}");
     }
 }
+
+#[test]
+fn pad_issue_never_panics_on_wide_padding() {
+    for width in [u16::MAX as usize, u16::MAX as usize + 1] {
+        assert!(
+            std::panic::catch_unwind(|| pad_issue("7", width)).is_ok(),
+            "width {width}"
+        );
+        let parts = NameParts {
+            issue: "7".into(),
+            ..NameParts::default()
+        };
+        let rendered = std::panic::catch_unwind(|| file_name("{issue}", width, &parts, ".cbz"));
+        assert!(
+            matches!(rendered, Ok(Err(_))),
+            "width {width}: too long a name must be an error, not a panic"
+        );
+    }
+}

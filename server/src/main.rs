@@ -36,7 +36,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        return match longbox::comic::archive::write_comic_info(file, &xml, &store, None) {
+        return match longbox::comic::archive::write_comic_info(file, Some(&xml), &store, None) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -485,3 +485,23 @@ async fn a_fault_at_any_write_step_keeps_the_original_and_a_retry_succeeds() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_body_that_never_arrives_is_answered_408() {
+    let server = TestServer::start(|c| c.body_timeout = Duration::from_secs(1)).await;
+    let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    tcp.write_all(
+        b"PUT /api/settings HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n\
+          content-length: 100\r\n\r\n{\"filename",
+    )
+    .await
+    .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(PATIENCE, tcp.read(&mut buf))
+        .await
+        .expect("answered in time")
+        .unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    server.shutdown().await;
+}

@@ -129,14 +129,60 @@ fn a_database_from_before_the_index_is_indexed_when_opened() {
     // Turn the file back into a version-3 database: no index, no triggers.
     {
         let conn = rusqlite::Connection::open(dir.path().join("longbox.db")).unwrap();
-        conn.execute_batch(
-            "DROP TRIGGER files_search_delete; DROP TRIGGER files_search_move;
-             DROP INDEX files_unindexed; DROP TABLE files_search;
-             ALTER TABLE files DROP COLUMN search_rowid; PRAGMA user_version = 3;",
-        )
+        conn.execute_batch(&format!(
+            "{AFTER_V4} DROP TRIGGER files_search_delete; DROP TRIGGER files_search_move;
+                 DROP INDEX files_unindexed; DROP TABLE files_search;
+                 ALTER TABLE files DROP COLUMN search_rowid; PRAGMA user_version = 3;"
+        ))
         .unwrap();
     }
     let store = FileStore::open(dir.path()).unwrap();
     assert_eq!(search(&store, "batman").len(), 2);
     assert_eq!(search(&store, "ærø").len(), 1);
+}
+
+/// Undoes every migration after version 4 (the schema Longbox had before temp-file records,
+/// rename intents and undo records).
+const AFTER_V4: &str = "DROP TABLE temp_files; DROP TABLE changes;
+    ALTER TABLE job_items DROP COLUMN intent_path; ALTER TABLE jobs DROP COLUMN undo_of;";
+
+#[test]
+fn a_version_4_database_is_upgraded_without_losing_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = FileStore::open(dir.path()).unwrap();
+        add(&store, LIBRARY);
+    }
+    {
+        let conn = rusqlite::Connection::open(dir.path().join("longbox.db")).unwrap();
+        conn.execute_batch(&format!("{AFTER_V4} PRAGMA user_version = 4;"))
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO jobs (id, action, status, created_at, total) VALUES ('j', 'process', 'processing', 1.0, 1);
+             INSERT INTO job_items (job_id, idx, path) VALUES ('j', 0, 'Batman/Batman 001.cbz');
+             INSERT INTO history (at, action, old_path, new_path, outcome) VALUES (1.0, 'rename', 'a', 'b', 'success');
+             INSERT INTO settings (key, value) VALUES ('k', 'v');",
+        )
+        .unwrap();
+    }
+    let store = FileStore::open(dir.path()).unwrap();
+    assert_eq!(search(&store, "batman").len(), 2, "files kept");
+    assert_eq!(
+        store.setting("k").unwrap().as_deref(),
+        Some("v"),
+        "settings kept"
+    );
+    assert_eq!(store.history(10, 0).unwrap().1, 1, "history kept");
+    let job = longbox::jobs::store::get(&store, "j", true)
+        .unwrap()
+        .expect("job kept");
+    assert_eq!(job.items.unwrap().len(), 1);
+    assert_eq!(job.undo_of, None);
+    let pending = longbox::jobs::store::pending_items(&store, "j").unwrap();
+    assert_eq!(pending[0].intent, None, "new columns start empty");
+    use longbox::comic::archive::TempLedger;
+    assert!(
+        store.recorded().is_empty(),
+        "temp_files exists and is empty"
+    );
 }

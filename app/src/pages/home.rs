@@ -75,6 +75,7 @@ pub fn Library() -> impl IntoView {
         let body = JobRequest {
             action: action.into(),
             files,
+            dry_run: false,
         };
         spawn_local(async move {
             match client::send::<JobCreated, _>("POST", "/api/jobs", Some(&body)).await {

@@ -178,14 +178,15 @@ pub enum WriteStep {
     Rename,
 }
 
-/// Rewrites a `.cbz` with `comic_info_xml` as its ComicInfo.xml, crash-safely: the new archive
+/// Rewrites a `.cbz` with `comic_info_xml` as its ComicInfo.xml (`None`: without one, as undo
+/// restores an archive that had none), crash-safely: the new archive
 /// is written to a recorded temporary file in the same folder (every other entry copied raw, in
 /// order, no recompression), fsynced, then renamed over the old one and the folder fsynced. A
 /// crash at any instant leaves the old archive or the new one, complete. `fail_at` makes that
 /// step fail (fault injection for tests; `None` in production).
 pub fn write_comic_info(
     path: &Path,
-    comic_info_xml: &str,
+    comic_info_xml: Option<&str>,
     ledger: &dyn TempLedger,
     fail_at: Option<WriteStep>,
 ) -> Result<(), ArchiveError> {
@@ -217,7 +218,7 @@ pub fn write_comic_info(
 fn write_to(
     src: &Path,
     tmp: &Path,
-    xml: &str,
+    xml: Option<&str>,
     injected: &dyn Fn(WriteStep) -> Result<(), String>,
 ) -> Result<(), String> {
     let mut zip = open_checked(src).map_err(String::from)?;
@@ -228,6 +229,7 @@ fn write_to(
     let mut wrote_info = false;
     let write_info = |w: &mut zip::ZipWriter<_>| -> Result<(), String> {
         use std::io::Write;
+        let Some(xml) = xml else { return Ok(()) };
         w.start_file("ComicInfo.xml", options)
             .map_err(|e| e.to_string())?;
         w.write_all(xml.as_bytes()).map_err(|e| e.to_string())

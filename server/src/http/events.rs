@@ -97,7 +97,13 @@ pub(crate) async fn broadcast(
     }
     let bytes = axum::body::to_bytes(body, BROADCAST_LIMIT)
         .await
-        .map_err(|_| too_large())?;
+        .map_err(|e| {
+            if crate::http::error::timed_out(&e) {
+                ApiError::RequestTimeout("the request body did not arrive in time".into())
+            } else {
+                too_large()
+            }
+        })?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| ApiError::BadRequest("body is not UTF-8".into()))?;
     let mut envelope = Envelope::from_json(text).map_err(ApiError::BadRequest)?;

@@ -1,13 +1,15 @@
-//! `/api/jobs`: create, list, inspect, cancel and delete batch jobs.
+//! `/api/jobs`: create (or preview), list, inspect, cancel, undo and delete batch jobs.
 
 use crate::http::error::{blocking, ApiError};
 use crate::http::files::client_path;
 use crate::jobs::store;
+use crate::library::paths::RelPath;
 use crate::AppState;
-use app::api::{JobAction, JobCreated, JobFiles, JobRequest, JobView};
+use app::api::{JobAction, JobCreated, JobFiles, JobPreview, JobRequest, JobView};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 fn job_id(raw: &str) -> Result<String, ApiError> {
@@ -16,18 +18,22 @@ fn job_id(raw: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::BadRequest(format!("job id {raw:?} is not a UUID")))
 }
 
-/// `POST /api/jobs` → 202 `{"job_id", "total_items"}`.
+/// `POST /api/jobs` → 202 `{"job_id", "total_items"}`; with `"dry_run": true` → 200 with what
+/// the job would do to each file ([`JobPreview`]), touching nothing.
 pub(crate) async fn create(
     State(state): State<AppState>,
     body: Result<Json<JobRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<JobCreated>), ApiError> {
+) -> Result<Response, ApiError> {
     let Json(req) = body?;
-    let action = JobAction::parse(&req.action).ok_or_else(|| {
-        ApiError::BadRequest(format!(
-            "unknown action {:?}; use process, rename or normalize",
-            req.action
-        ))
-    })?;
+    let action = JobAction::parse(&req.action)
+        .filter(|a| *a != JobAction::Undo)
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "unknown action {:?}; use process, rename or normalize \
+                 (undo a job with POST /api/jobs/{{id}}/undo)",
+                req.action
+            ))
+        })?;
     let store = state.library.store().clone();
     let paths = match req.files {
         JobFiles::Named(name) if name == "all" || name == "unprocessed" => {
@@ -58,14 +64,51 @@ pub(crate) async fn create(
         return Err(ApiError::BadRequest("the selection is empty".into()));
     }
     let jobs = state.jobs.clone();
+    if req.dry_run {
+        let preview = blocking(move || {
+            let rels = paths
+                .iter()
+                .filter_map(|p| RelPath::parse(p).ok())
+                .collect::<Vec<_>>();
+            Ok::<_, ApiError>(jobs.preview(action, &rels))
+        })
+        .await?;
+        return Ok(Json::<JobPreview>(preview).into_response());
+    }
     let (job_id, total_items) = blocking(move || jobs.create(action, paths)).await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(JobCreated {
-            job_id,
-            total_items,
-        }),
-    ))
+    Ok(accepted(job_id, total_items))
+}
+
+fn accepted(job_id: String, total_items: u64) -> Response {
+    let body = JobCreated {
+        job_id,
+        total_items,
+    };
+    (StatusCode::ACCEPTED, Json(body)).into_response()
+}
+
+/// `POST /api/jobs/{id}/undo` → 202: a job that puts back every name and ComicInfo.xml the
+/// finished job changed (409 while it runs, or when it changed nothing).
+pub(crate) async fn undo(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = job_id(&raw)?;
+    let (store, jobs) = (state.library.store().clone(), state.jobs.clone());
+    let created = blocking(move || {
+        let job = store::get(&store, &id, false)?
+            .ok_or_else(|| ApiError::NotFound(format!("no job {id}")))?;
+        if !job.status.is_finished() {
+            return Err(ApiError::Conflict(format!(
+                "job {id} is {}; undo it once it has finished",
+                job.status.as_str()
+            )));
+        }
+        jobs.create_undo(&id)?
+            .ok_or_else(|| ApiError::Conflict(format!("job {id} changed no file; nothing to undo")))
+    })
+    .await?;
+    Ok(accepted(created.0, created.1))
 }
 
 /// `GET /api/jobs`: every job, newest first, without items.

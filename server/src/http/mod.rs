@@ -36,6 +36,7 @@ pub fn api_router(state: AppState) -> Router {
         .route("/api/jobs", post(jobs::create).get(jobs::list))
         .route("/api/jobs/{id}", get(jobs::get).delete(jobs::delete))
         .route("/api/jobs/{id}/cancel", post(jobs::cancel))
+        .route("/api/jobs/{id}/undo", post(jobs::undo))
         .route(
             "/api/settings",
             get(settings::get).merge(put(settings::put)),

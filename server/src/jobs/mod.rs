@@ -1,11 +1,15 @@
 //! Batch jobs: a queue run one job at a time, items in parallel (bounded), with real cancel,
 //! persistence and resume after restarts, and a `job_updated` event after every item.
 //!
-//! - [`process`]: what happens to one file.
-//! - [`store`]: jobs, items and settings in SQLite.
+//! - `plan`: what processing one file will do, decided without touching it (dry runs show it).
+//! - [`process`]: applying a plan to one file.
+//! - `undo`: putting back what a finished job changed.
+//! - [`store`]: jobs, items, their changes and settings in SQLite.
 
+mod plan;
 pub mod process;
 pub mod store;
+mod undo;
 
 use crate::hub::{unix_now, EventHub};
 use crate::library::paths::RelPath;
@@ -116,6 +120,48 @@ impl JobRunner {
         self.publish_job(&id, JobStatus::Queued, JobProgress::new(0, total, 0, 0));
         self.enqueue(id.clone());
         Ok((id, total))
+    }
+
+    /// What a job over `paths` would do to each file, touching nothing. Blocking.
+    pub fn preview(&self, action: JobAction, paths: &[RelPath]) -> app::api::JobPreview {
+        let items = plan::preview(&self.library, paths, action, &self.settings());
+        let count = |outcome: &str| items.iter().filter(|i| i.outcome == outcome).count() as u64;
+        app::api::JobPreview {
+            action,
+            changes: count("change"),
+            conflicts: count("conflict"),
+            errors: count("error"),
+            items,
+        }
+    }
+
+    /// Creates and queues a job that undoes finished job `source`: the files it changed, last
+    /// first. `None` when it changed nothing.
+    pub fn create_undo(&self, source: &str) -> anyhow::Result<Option<(String, u64)>> {
+        let changes = store::changes(self.library.store(), source)?;
+        let paths: Vec<String> = changes
+            .into_iter()
+            .rev()
+            .filter(|c| c.after.is_some())
+            .map(|c| c.new_path)
+            .collect();
+        if paths.is_empty() {
+            return Ok(None);
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = unix_now();
+        store::create_with(
+            self.library.store(),
+            &id,
+            JobAction::Undo,
+            &paths,
+            now,
+            Some(source),
+        )?;
+        let total = paths.len() as u64;
+        self.publish_job(&id, JobStatus::Queued, JobProgress::new(0, total, 0, 0));
+        self.enqueue(id.clone());
+        Ok(Some((id, total)))
     }
 
     /// Asks a job to stop: no new item starts; the status ends `cancelled`. Returns false when

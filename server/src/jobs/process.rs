@@ -4,9 +4,10 @@
 //! rewrite the archive in place (temp file + rename). A crash between the two leaves the file
 //! under its new name with its old content, complete.
 
-use crate::comic::{archive, comicinfo, naming};
+use crate::comic::archive;
 use crate::hub::unix_now;
-use crate::jobs::store::ItemResult;
+use crate::jobs::plan::{self, Plan};
+use crate::jobs::store::{self, Change, ItemResult};
 use crate::library::paths::RelPath;
 use crate::library::scan;
 use crate::library::store::Changes;
@@ -22,7 +23,7 @@ pub struct Processed {
     pub tags: Option<WrittenTags>,
 }
 
-fn failed(rel: &RelPath, why: impl Into<String>) -> Processed {
+pub(crate) fn failed(rel: &RelPath, why: impl Into<String>) -> Processed {
     Processed {
         result: ItemResult {
             outcome: "failed",
@@ -31,14 +32,6 @@ fn failed(rel: &RelPath, why: impl Into<String>) -> Processed {
         },
         tags: None,
     }
-}
-
-fn field<'a>(info: &'a Option<Vec<(String, String)>>, key: &str) -> Option<&'a str> {
-    info.as_ref()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.trim().is_empty())
 }
 
 /// The job item a file is processed for: where its rename intent is recorded.
@@ -61,7 +54,10 @@ pub fn process_file(
     settings: &Settings,
     item: Option<ItemKey<'_>>,
 ) -> Processed {
-    let out = run(library, rel, action, settings, item);
+    let out = match action {
+        JobAction::Undo => super::undo::undo_file(library, rel, item),
+        _ => run(library, rel, action, settings, item),
+    };
     let history = HistoryItem {
         id: 0,
         at: unix_now(),
@@ -87,122 +83,120 @@ fn run(
     item: Option<ItemKey<'_>>,
 ) -> Processed {
     let root = library.root();
-    let disk = rel.on_disk(root);
     if scan::stat_file(root, rel).is_none() {
         return failed(rel, "file no longer exists");
     }
-    let name = rel.name();
-    let ext = naming::extension(name);
-    let is_cbz = ext.eq_ignore_ascii_case(".cbz");
-    let (comic_info, existing_xml) = if is_cbz {
-        match archive::summarize(&disk) {
-            Ok(s) => (s.comic_info, s.xml),
-            Err(e) if action != JobAction::Rename => return failed(rel, e),
-            Err(_) => (None, None),
-        }
-    } else {
-        (None, None)
+    let plan = match plan::plan(library, rel, action, settings) {
+        Ok(plan) => plan,
+        Err(e) => return failed(rel, e),
     };
-    if action == JobAction::Normalize && !is_cbz {
-        return failed(rel, ".cbr (RAR) archives can be renamed but not tagged");
-    }
-    let folder_name = rel.folder().rsplit('/').next().unwrap_or("");
-    let series = if folder_name.is_empty() {
-        match field(&comic_info, "Series") {
-            Some(s) => s.to_string(),
-            None => return failed(rel, "no series: the file is not in a series folder"),
-        }
-    } else {
-        naming::series_from_folder(folder_name)
-    };
-    let issue = match field(&comic_info, "Number") {
-        Some(n) if n.trim().chars().all(|c| c.is_ascii_digit() || c == '.') => {
-            naming::normalise_number(n.trim())
-        }
-        Some(n) => n.trim().to_string(),
-        None => match naming::issue_from_name(name) {
-            Some(i) => i,
-            None => return failed(rel, "no issue number in ComicInfo.xml or the file name"),
-        },
-    };
-    let parts = naming::NameParts {
-        series: series.clone(),
-        issue: issue.clone(),
-        volume: field(&comic_info, "Volume").unwrap_or_default().into(),
-        year: field(&comic_info, "Year").unwrap_or_default().into(),
-        publisher: field(&comic_info, "Publisher").unwrap_or_default().into(),
-    };
-    let title = parts.title();
-    let target_name = match naming::file_name(
-        &settings.filename_template,
-        settings.issue_padding as usize,
-        &parts,
-        ext,
-    ) {
-        Ok(n) => n,
-        Err(e) => return failed(rel, e.to_string()),
-    };
-    let tags = WrittenTags {
-        series: series.clone(),
-        number: issue.clone(),
-        title: title.clone(),
-    };
-    let tags_in_place = field(&comic_info, "Series") == Some(series.as_str())
-        && field(&comic_info, "Number") == Some(issue.as_str())
-        && field(&comic_info, "Title") == Some(title.as_str());
-    let wants_rename = action != JobAction::Normalize && target_name != name;
-    let wants_tags = action != JobAction::Rename && is_cbz && !tags_in_place;
     let store = library.store();
-
-    if !wants_rename && !wants_tags {
+    if plan.target.is_none() && plan.new_xml.is_none() {
         let _ = store.set_markers(rel.as_str(), true, false);
         return Processed {
             result: ItemResult {
                 outcome: "skipped",
                 new_path: rel.to_string(),
-                error: (action == JobAction::Process && !is_cbz)
-                    .then(|| "tags not written: .cbr (RAR) archives cannot be tagged".into()),
+                error: plan.note,
             },
-            tags: Some(tags),
+            tags: Some(plan.tags),
         };
     }
+    // What is about to change goes to disk first: it is both the rename intent a resumed job
+    // follows and the record undo reads.
+    if let Some(key) = item {
+        let change = Change {
+            old_path: rel.to_string(),
+            new_path: plan.target.as_ref().unwrap_or(rel).to_string(),
+            tags_changed: plan.new_xml.is_some(),
+            old_xml: plan.old_xml.clone(),
+            after: None,
+        };
+        let recorded = store::record_change(store, key.job_id, key.idx, &change)
+            .and_then(|()| store::record_intent(store, key.job_id, key.idx, &change.new_path));
+        if let Err(e) = recorded {
+            return failed(rel, format!("cannot record the change: {e:#}"));
+        }
+    }
+    let out = apply(library, rel, &plan);
+    if let Some(key) = item {
+        let changed = out.result.outcome == "success" || out.result.new_path != rel.as_str();
+        let after = RelPath::parse(&out.result.new_path)
+            .ok()
+            .and_then(|p| scan::stat_file(root, &p))
+            .map(|f| (f.size, f.mtime_ns));
+        let _ = store::finish_change(store, key.job_id, key.idx, after.filter(|_| changed));
+    }
+    out
+}
 
+/// Renames a file (atomically, never over another file), then writes its tags.
+pub(crate) fn rename_file(
+    library: &Library,
+    rel: &RelPath,
+    target: &RelPath,
+) -> Result<(), Option<String>> {
+    let root = library.root();
+    let store = library.store();
+    library.write_locked(|| {
+        if let Some(other) = plan::clash(root, rel, target) {
+            tracing::debug!("{target} clashes with {other}");
+            return Err(None);
+        }
+        library.note_own_change(target);
+        archive::rename_no_replace(&rel.on_disk(root), &target.on_disk(root)).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                None
+            } else {
+                Some(format!("cannot rename: {e}"))
+            }
+        })?;
+        if let Some(facts) = scan::stat_file(root, target) {
+            let changes = Changes {
+                renamed: vec![(rel.to_string(), facts)],
+                ..Changes::default()
+            };
+            if let Err(e) = store.apply(&changes, unix_now()) {
+                tracing::error!("store update after rename failed: {e:#}");
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Rewrites a `.cbz`'s ComicInfo.xml (`None` removes it) and updates the store.
+pub(crate) fn write_tags(
+    library: &Library,
+    rel: &RelPath,
+    xml: Option<&str>,
+) -> Result<(), String> {
+    let root = library.root();
+    let store = library.store();
+    library.write_locked(|| {
+        library.note_own_change(rel);
+        archive::write_comic_info(
+            &rel.on_disk(root),
+            xml,
+            store.as_ref(),
+            library.write_fault(),
+        )?;
+        if let Some(facts) = scan::stat_file(root, rel) {
+            let changes = Changes {
+                changed: vec![facts],
+                ..Changes::default()
+            };
+            let _ = store.apply(&changes, unix_now());
+        }
+        Ok(())
+    })
+}
+
+fn apply(library: &Library, rel: &RelPath, plan: &Plan) -> Processed {
+    let store = library.store();
     let mut current = rel.clone();
-    if wants_rename {
-        let target = rel.with_name(&target_name);
-        let target_disk = target.on_disk(root);
-        let renamed = library.write_locked(|| {
-            // Case-only renames on case-insensitive disks point at the same file: not a duplicate.
-            let same_file = target_name.eq_ignore_ascii_case(name) && target_disk.exists();
-            if target_disk.exists() && !same_file {
-                return Err(None::<String>);
-            }
-            // The intent goes to disk before the rename, so a resumed job can find the file.
-            if let Some(key) = item {
-                crate::jobs::store::record_intent(store, key.job_id, key.idx, target.as_str())
-                    .map_err(|e| Some(format!("cannot record the rename: {e:#}")))?;
-            }
-            library.note_own_change(&target);
-            archive::rename_no_replace(&disk, &target_disk).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    None
-                } else {
-                    Some(format!("cannot rename: {e}"))
-                }
-            })?;
-            if let Some(facts) = scan::stat_file(root, &target) {
-                let changes = Changes {
-                    renamed: vec![(rel.to_string(), facts)],
-                    ..Changes::default()
-                };
-                if let Err(e) = store.apply(&changes, unix_now()) {
-                    tracing::error!("store update after rename failed: {e:#}");
-                }
-            }
-            Ok(())
-        });
-        match renamed {
-            Ok(()) => current = target,
+    if let Some(target) = &plan.target {
+        match rename_file(library, rel, target) {
+            Ok(()) => current = target.clone(),
             Err(None) => {
                 let _ = store.set_markers(rel.as_str(), false, true);
                 return Processed {
@@ -210,59 +204,32 @@ fn run(
                         outcome: "duplicate",
                         new_path: rel.to_string(),
                         error: Some(format!(
-                            "{target_name} already exists; both files left untouched"
+                            "{} already exists (or differs only by case or accents); both files left untouched",
+                            target.name()
                         )),
                     },
-                    tags: Some(tags),
+                    tags: Some(plan.tags.clone()),
                 };
             }
             Err(Some(e)) => return failed(rel, e),
         }
     }
-
-    let mut note = None;
-    if wants_tags {
-        let xml = match comicinfo::render(
-            existing_xml.as_deref(),
-            &[
-                ("Series", series.clone()),
-                ("Number", issue.clone()),
-                ("Title", title.clone()),
-            ],
-        ) {
-            Ok(xml) => xml,
-            Err(e) => return failed(&current, format!("cannot write tags: {e}")),
-        };
-        let written = library.write_locked(|| {
-            library.note_own_change(&current);
-            archive::write_comic_info(
-                &current.on_disk(root),
-                &xml,
-                store.as_ref(),
-                library.write_fault(),
-            )?;
-            if let Some(facts) = scan::stat_file(root, &current) {
-                let changes = Changes {
-                    changed: vec![facts],
-                    ..Changes::default()
-                };
-                let _ = store.apply(&changes, unix_now());
-            }
-            Ok::<_, String>(())
-        });
-        if let Err(e) = written {
+    if let Some(xml) = &plan.new_xml {
+        if let Err(e) = write_tags(library, &current, Some(xml)) {
             return failed(&current, format!("cannot write tags: {e}"));
         }
-    } else if action == JobAction::Process && !is_cbz {
-        note = Some("renamed; tags not written: .cbr (RAR) archives cannot be tagged".to_string());
     }
     let _ = store.set_markers(current.as_str(), true, false);
     Processed {
         result: ItemResult {
             outcome: "success",
             new_path: current.to_string(),
-            error: note,
+            error: plan
+                .note
+                .as_ref()
+                .map(|n| format!("renamed; {n}"))
+                .filter(|_| plan.target.is_some()),
         },
-        tags: Some(tags),
+        tags: Some(plan.tags.clone()),
     }
 }

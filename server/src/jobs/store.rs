@@ -34,11 +34,12 @@ fn view_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<JobView> {
             r.get::<_, i64>(8)? as u64,
         ),
         items: None,
+        undo_of: r.get(9)?,
     })
 }
 
 const JOB_COLUMNS: &str =
-    "id, action, status, created_at, finished_at, total, processed, success, errors";
+    "id, action, status, created_at, finished_at, total, processed, success, errors, undo_of";
 
 /// A finished item's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,13 +67,25 @@ pub fn create(
     paths: &[String],
     now: f64,
 ) -> anyhow::Result<()> {
+    create_with(store, id, action, paths, now, None)
+}
+
+/// Creates a queued job with its items; `undo_of` names the job an undo job undoes.
+pub fn create_with(
+    store: &FileStore,
+    id: &str,
+    action: JobAction,
+    paths: &[String],
+    now: f64,
+    undo_of: Option<&str>,
+) -> anyhow::Result<()> {
     let mut conn = store.conn();
     let tx = conn.transaction()?;
     tx.execute(
         &format!(
-            "INSERT INTO jobs ({JOB_COLUMNS}) VALUES (?1, ?2, 'queued', ?3, NULL, ?4, 0, 0, 0)"
+            "INSERT INTO jobs ({JOB_COLUMNS}) VALUES (?1, ?2, 'queued', ?3, NULL, ?4, 0, 0, 0, ?5)"
         ),
-        params![id, action.as_str(), now, paths.len() as i64],
+        params![id, action.as_str(), now, paths.len() as i64, undo_of],
     )?;
     {
         let mut item =
@@ -211,6 +224,82 @@ pub fn finish_item(
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// What one job item changed, for undo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The item's path before the job.
+    pub old_path: String,
+    /// Its path after the job.
+    pub new_path: String,
+    /// Whether ComicInfo.xml was rewritten.
+    pub tags_changed: bool,
+    /// ComicInfo.xml before the job, byte for byte (`None`: there was none).
+    pub old_xml: Option<String>,
+    /// The file's size and mtime right after the job (`None`: the job did not finish it).
+    pub after: Option<(u64, i64)>,
+}
+
+/// Records what item `idx` is about to change (before the disk is touched).
+pub fn record_change(store: &FileStore, id: &str, idx: i64, change: &Change) -> anyhow::Result<()> {
+    store.conn().execute(
+        "INSERT OR REPLACE INTO changes
+         (job_id, idx, old_path, new_path, tags_changed, old_xml, after_size, after_mtime_ns)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, NULL)",
+        params![
+            id,
+            idx,
+            change.old_path,
+            change.new_path,
+            change.tags_changed,
+            change.old_xml
+        ],
+    )?;
+    Ok(())
+}
+
+/// Records the file's state once item `idx` is done (what undo checks it against), or drops
+/// the record when nothing was changed after all (`None`).
+pub fn finish_change(
+    store: &FileStore,
+    id: &str,
+    idx: i64,
+    after: Option<(u64, i64)>,
+) -> anyhow::Result<()> {
+    let conn = store.conn();
+    match after {
+        Some((size, mtime)) => conn.execute(
+            "UPDATE changes SET after_size = ?3, after_mtime_ns = ?4 WHERE job_id = ?1 AND idx = ?2",
+            params![id, idx, size as i64, mtime],
+        )?,
+        None => conn.execute(
+            "DELETE FROM changes WHERE job_id = ?1 AND idx = ?2",
+            params![id, idx],
+        )?,
+    };
+    Ok(())
+}
+
+/// Every change a job made, in item order.
+pub fn changes(store: &FileStore, id: &str) -> anyhow::Result<Vec<Change>> {
+    let conn = store.conn();
+    let mut stmt = conn.prepare_cached(
+        "SELECT old_path, new_path, tags_changed, old_xml, after_size, after_mtime_ns
+         FROM changes WHERE job_id = ?1 ORDER BY idx",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        let size: Option<i64> = r.get(4)?;
+        let mtime: Option<i64> = r.get(5)?;
+        Ok(Change {
+            old_path: r.get(0)?,
+            new_path: r.get(1)?,
+            tags_changed: r.get(2)?,
+            old_xml: r.get(3)?,
+            after: size.zip(mtime).map(|(s, m)| (s as u64, m)),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Deletes a job and its items.

@@ -102,13 +102,20 @@ impl RelPath {
     }
 
     /// The path on disk after checking that every symlink on the way stays inside the library.
-    /// A path that does not exist resolves through its deepest existing ancestor.
+    /// A path that does not exist resolves through its deepest existing ancestor; a dangling
+    /// symlink on the way is refused (creating the file would follow it wherever it points).
     pub fn resolve(&self, library: &Path) -> Result<PathBuf, PathError> {
         let joined = library.join(&self.0);
         let mut probe = joined.as_path();
         let resolved = loop {
             match probe.canonicalize() {
                 Ok(real) => break real,
+                Err(_) if std::fs::symlink_metadata(probe).is_ok() => {
+                    return Err(PathError {
+                        path: self.0.clone(),
+                        reason: "goes through a symlink that points nowhere",
+                    })
+                }
                 Err(_) => match probe.parent() {
                     Some(parent) => probe = parent,
                     None => break PathBuf::new(),

@@ -75,4 +75,19 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // Each item's intended new path, written before its file is renamed, so a resumed job
     // finds a file that was renamed just before a crash instead of calling it missing.
     "ALTER TABLE job_items ADD COLUMN intent_path TEXT;",
+    // What each job item changed (old name, old ComicInfo.xml, the file's state afterwards),
+    // written before the disk is touched, so a finished job can be undone.
+    "CREATE TABLE changes (
+        job_id         TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        idx            INTEGER NOT NULL,
+        old_path       TEXT NOT NULL,
+        new_path       TEXT NOT NULL,
+        tags_changed   INTEGER NOT NULL,
+        old_xml        TEXT,
+        after_size     INTEGER,
+        after_mtime_ns INTEGER,
+        PRIMARY KEY (job_id, idx)
+    ) WITHOUT ROWID;",
+    // An undo job names the job it undoes.
+    "ALTER TABLE jobs ADD COLUMN undo_of TEXT;",
 ];

@@ -3,6 +3,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod preview;
+pub use preview::{JobPreview, PreviewItem, TagChange};
+
 /// Body of every API error: `{"error": "..."}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {
@@ -184,6 +187,8 @@ pub enum JobAction {
     Rename,
     /// Write tags only.
     Normalize,
+    /// Put back what another job changed (names and ComicInfo.xml).
+    Undo,
 }
 
 impl JobAction {
@@ -193,6 +198,7 @@ impl JobAction {
             JobAction::Process => "process",
             JobAction::Rename => "rename",
             JobAction::Normalize => "normalize",
+            JobAction::Undo => "undo",
         }
     }
 
@@ -202,6 +208,7 @@ impl JobAction {
             "process" => Some(JobAction::Process),
             "rename" => Some(JobAction::Rename),
             "normalize" => Some(JobAction::Normalize),
+            "undo" => Some(JobAction::Undo),
             _ => None,
         }
     }
@@ -224,6 +231,9 @@ pub struct JobRequest {
     pub action: String,
     /// The selection.
     pub files: JobFiles,
+    /// Only show what would happen (200 with a [`JobPreview`]); nothing is touched.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
 }
 
 /// Answer of `POST /api/jobs`.
@@ -268,6 +278,9 @@ pub struct JobView {
     /// Per-item results (details only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<JobItemView>>,
+    /// For an undo job: the job it undoes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo_of: Option<String>,
 }
 
 /// `GET /api/settings`, `PUT /api/settings`.
