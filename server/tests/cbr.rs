@@ -2,6 +2,8 @@
 //! made here (stored RAR4 and RAR5 entries, and a hand-assembled RAR5 "bomb"), hostile and
 //! broken files, and a property test that mutated archives never panic.
 
+mod common;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -938,4 +940,128 @@ proptest! {
         prop_assert_eq!(std::fs::read(&path).unwrap(), bytes);
         prop_assert!(ledger.recorded().is_empty());
     }
+}
+
+async fn post_json(
+    server: &common::TestServer,
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let resp = reqwest::Client::new()
+        .request(method, server.url(path))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+#[tokio::test]
+async fn a_job_converts_a_cbr_when_asked_and_only_then() {
+    let dirs = common::Dirs::empty();
+    let trash = tempfile::tempdir().unwrap();
+    let lib = dirs.library.path().canonicalize().unwrap();
+    std::fs::create_dir(lib.join("Saga")).unwrap();
+    let rar_bytes = make::rar5(&comic_entries(), 0);
+    let cbr = put(&lib.join("Saga"), "Saga 12.cbr", &rar_bytes);
+    let pages = rar_entries(&cbr);
+    let mut config = dirs.config();
+    config.os_watch = false;
+    let server = common::TestServer::start_with(config).await;
+    server.scanned().await;
+    let (_, details) = common::get_json(&server.url("/api/files/Saga/Saga 12.cbr")).await;
+    assert_eq!(details["page_count"], 3, "{details}");
+    assert!(
+        details["comic_info"].to_string().contains("Saga"),
+        "{details}"
+    );
+
+    // Converting is off by default: a process job renames the .cbr and leaves it a .cbr.
+    let (_, preview) = post_json(
+        &server,
+        reqwest::Method::POST,
+        "/api/jobs",
+        serde_json::json!({"action": "process", "files": ["Saga/Saga 12.cbr"], "dry_run": true}),
+    )
+    .await;
+    assert_eq!(
+        preview["items"][0]["new_path"], "Saga/Saga - Chapter 0012.cbr",
+        "{preview}"
+    );
+
+    let (_, mut settings) = common::get_json(&server.url("/api/settings")).await;
+    assert_eq!(settings["convert_cbr"], false);
+    settings["convert_cbr"] = serde_json::json!(true);
+    settings["cbr_trash"] = serde_json::json!(lib.join("trash").to_str().unwrap());
+    let (status, _) = post_json(
+        &server,
+        reqwest::Method::PUT,
+        "/api/settings",
+        settings.clone(),
+    )
+    .await;
+    assert_eq!(status, 400, "a trash folder inside the library is refused");
+    settings["cbr_trash"] = serde_json::json!(trash.path().to_str().unwrap());
+    let (status, saved) = post_json(&server, reqwest::Method::PUT, "/api/settings", settings).await;
+    assert_eq!(status, 200, "{saved}");
+
+    let (_, preview) = post_json(
+        &server,
+        reqwest::Method::POST,
+        "/api/jobs",
+        serde_json::json!({"action": "process", "files": ["Saga/Saga 12.cbr"], "dry_run": true}),
+    )
+    .await;
+    assert_eq!(
+        preview["items"][0]["new_path"], "Saga/Saga - Chapter 0012.cbz",
+        "{preview}"
+    );
+    assert!(
+        preview["items"][0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("converted"),
+        "{preview}"
+    );
+    let (status, created) = post_json(
+        &server,
+        reqwest::Method::POST,
+        "/api/jobs",
+        serde_json::json!({"action": "process", "files": ["Saga/Saga 12.cbr"]}),
+    )
+    .await;
+    assert_eq!(status, 202, "{created}");
+    let id = created["job_id"].as_str().unwrap().to_string();
+    let job = common::eventually("the job finishes", || async {
+        let (_, j) = common::get_json(&server.url(&format!("/api/jobs/{id}"))).await;
+        (j["status"] == "completed").then_some(j)
+    })
+    .await;
+    assert_eq!(job["items"][0]["outcome"], "success", "{job}");
+    let cbz = lib.join("Saga/Saga - Chapter 0012.cbz");
+    assert!(!cbr.exists(), "the .cbr left the library");
+    assert_eq!(
+        std::fs::read(trash.path().join("Saga 12.cbr")).unwrap(),
+        rar_bytes,
+        "original kept in the trash"
+    );
+    let converted: Vec<(String, Vec<u8>)> = zip_entries(&cbz)
+        .into_iter()
+        .map(|(n, b, _)| (n, b))
+        .filter(|(n, _)| n != "ComicInfo.xml")
+        .collect();
+    let originals: Vec<(String, Vec<u8>)> = pages
+        .into_iter()
+        .filter(|(n, _)| n != "ComicInfo.xml")
+        .collect();
+    assert_eq!(converted, originals, "every page byte-identical, in order");
+    let (_, details) =
+        common::get_json(&server.url("/api/files/Saga/Saga - Chapter 0012.cbz")).await;
+    assert!(
+        details["comic_info"].to_string().contains("Chapter 12"),
+        "tagged after converting: {details}"
+    );
+    server.shutdown().await;
 }

@@ -553,7 +553,9 @@ async fn settings_are_validated_persisted_and_used() {
         "empty {{year}} folds away"
     );
     let (_, s) = get_json(&server.url("/api/settings")).await;
-    assert_eq!(s, good);
+    for (key, value) in good.as_object().unwrap() {
+        assert_eq!(&s[key], value, "{key}");
+    }
     server.shutdown().await;
 }
 

@@ -294,6 +294,13 @@ pub struct Settings {
     pub watcher_enabled: bool,
     /// Files processed at once.
     pub parallelism: u8,
+    /// Processing converts `.cbr` (RAR) files to `.cbz` (opt-in). Absent in a `PUT`: unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convert_cbr: Option<bool>,
+    /// Absolute folder converted `.cbr` originals are moved to (outside the library). Absent in a
+    /// `PUT`: unchanged; empty: the default, `trash` in the data dir.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cbr_trash: Option<String>,
 }
 
 /// `GET /api/history`.

@@ -63,6 +63,9 @@ pub fn SettingsPage() -> impl IntoView {
             issue_padding: padding.get_untracked(),
             watcher_enabled: enabled.get_untracked(),
             parallelism: parallelism.get_untracked(),
+            // Not on this form: kept as they are.
+            convert_cbr: None,
+            cbr_trash: None,
         };
         spawn_local(async move {
             match client::send::<Settings, _>("PUT", "/api/settings", Some(&body)).await {

@@ -33,6 +33,11 @@ pub fn extension(name: &str) -> &str {
     name.rfind('.').map_or("", |i| &name[i..])
 }
 
+/// The file name without its extension.
+pub fn stem(name: &str) -> &str {
+    &name[..name.len() - extension(name).len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

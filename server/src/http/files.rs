@@ -52,14 +52,18 @@ pub(crate) async fn details(
             .get(rel.as_str())?
             .ok_or_else(|| ApiError::NotFound(format!("no file {rel} in the library")))?;
         // An archive over a limit (or broken) is named as such, not shown as empty.
-        let summary = if rel.name().to_ascii_lowercase().ends_with(".cbz") {
-            Some(
-                archive::summarize(&rel.on_disk(library.root()))
-                    .map_err(|e| ApiError::Unprocessable(format!("{rel}: {e}")))?,
-            )
+        let lower = rel.name().to_ascii_lowercase();
+        let disk = rel.on_disk(library.root());
+        let summary = if lower.ends_with(".cbz") {
+            Some(archive::summarize(&disk))
+        } else if lower.ends_with(".cbr") {
+            Some(crate::comic::rar::summarize(&disk))
         } else {
             None
         };
+        let summary = summary
+            .transpose()
+            .map_err(|e| ApiError::Unprocessable(format!("{rel}: {e}")))?;
         Ok::<_, ApiError>(FileDetails {
             file: stored.row,
             first_seen: stored.first_seen,

@@ -28,6 +28,14 @@ pub(crate) async fn put(
     if !(1..=64).contains(&settings.parallelism) {
         return Err(ApiError::BadRequest("parallelism must be 1–64".into()));
     }
+    if let Some(trash) = settings.cbr_trash.as_deref().filter(|t| !t.is_empty()) {
+        let path = std::path::Path::new(trash);
+        if !path.is_absolute() || path.starts_with(state.library.root()) {
+            return Err(ApiError::BadRequest(
+                "cbr_trash must be an absolute folder outside the library".into(),
+            ));
+        }
+    }
     let jobs = state.jobs.clone();
     let saved = blocking(move || jobs.set_settings(settings)).await?;
     Ok(Json(saved))

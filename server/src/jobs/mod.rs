@@ -89,7 +89,10 @@ impl JobRunner {
     }
 
     /// Replaces the settings (already validated) and persists them.
-    pub fn set_settings(&self, settings: Settings) -> anyhow::Result<Settings> {
+    pub fn set_settings(&self, mut settings: Settings) -> anyhow::Result<Settings> {
+        let current = self.settings();
+        settings.convert_cbr = settings.convert_cbr.or(current.convert_cbr);
+        settings.cbr_trash = settings.cbr_trash.or(current.cbr_trash);
         store::save_settings(self.library.store(), &settings)?;
         if settings.watcher_enabled != self.library.watcher_status().enabled {
             self.library.set_enabled(settings.watcher_enabled)?;

@@ -25,6 +25,16 @@ pub(crate) struct Plan {
     pub(crate) old_xml: Option<String>,
     /// Something the user should know that is not an error (e.g. a `.cbr` is not tagged).
     pub(crate) note: Option<String>,
+    /// The `.cbr` is converted to a `.cbz` first (its original goes to this trash folder).
+    pub(crate) convert_to: Option<std::path::PathBuf>,
+}
+
+/// Where converted `.cbr` originals go: the configured folder, else `trash` in the data dir.
+pub(crate) fn trash_dir(library: &Library, settings: &Settings) -> std::path::PathBuf {
+    match settings.cbr_trash.as_deref().filter(|t| !t.is_empty()) {
+        Some(folder) => folder.into(),
+        None => library.data_dir().join("trash"),
+    }
 }
 
 /// The fields Longbox writes, in the order it shows them.
@@ -47,20 +57,35 @@ pub(crate) fn plan(
     settings: &Settings,
 ) -> Result<Plan, String> {
     let name = rel.name();
-    let ext = naming::extension(name);
-    let is_cbz = ext.eq_ignore_ascii_case(".cbz");
-    let (comic_info, old_xml) = if is_cbz {
-        match archive::summarize(&rel.on_disk(library.root())) {
-            Ok(s) => (s.comic_info, s.xml),
-            Err(e) if action != JobAction::Rename => return Err(e.to_string()),
-            Err(_) => (None, None),
-        }
+    let is_cbr = naming::extension(name).eq_ignore_ascii_case(".cbr");
+    let convert = is_cbr && settings.convert_cbr == Some(true) && action != JobAction::Rename;
+    // A converted file is a `.cbz` from here on: tagged, and named with that extension.
+    let (is_cbz, ext) = if convert {
+        (true, ".cbz")
     } else {
-        (None, None)
+        let ext = naming::extension(name);
+        (ext.eq_ignore_ascii_case(".cbz"), ext)
     };
     if action == JobAction::Normalize && !is_cbz {
-        return Err(".cbr (RAR) archives can be renamed but not tagged".into());
+        return Err(
+            ".cbr (RAR) archives can be renamed but not tagged (unless converting to .cbz is on)"
+                .into(),
+        );
     }
+    let disk = rel.on_disk(library.root());
+    let summary = if is_cbr {
+        crate::comic::rar::summarize(&disk)
+    } else {
+        archive::summarize(&disk)
+    };
+    let (comic_info, old_xml) = match summary {
+        Ok(s) => (s.comic_info, s.xml),
+        // An archive that cannot be read can still be renamed from its name, unless it is to be
+        // tagged (a `.cbz`, or a `.cbr` being converted).
+        Err(e) if is_cbz && action != JobAction::Rename => return Err(e.to_string()),
+        Err(_) => (None, None),
+    };
+
     let folder_name = rel.folder().rsplit('/').next().unwrap_or("");
     let series = if folder_name.is_empty() {
         field(&comic_info, "Series")
@@ -118,10 +143,24 @@ pub(crate) fn plan(
     } else {
         None
     };
-    let wants_rename = action != JobAction::Normalize && target_name != name;
-    let note = (action == JobAction::Process && !is_cbz)
-        .then(|| "tags not written: .cbr (RAR) archives cannot be tagged".to_string());
+    // Converting changes the extension, so it always names the file anew.
+    let target_name = if action == JobAction::Normalize && convert {
+        format!("{}.cbz", naming::stem(name))
+    } else {
+        target_name
+    };
+    let wants_rename = (action != JobAction::Normalize || convert) && target_name != name;
+    let convert_to = convert.then(|| trash_dir(library, settings));
+    let note = match &convert_to {
+        Some(trash) => Some(format!(
+            "converted from .cbr to .cbz; the original goes to {}",
+            trash.display()
+        )),
+        None => (action == JobAction::Process && !is_cbz)
+            .then(|| "tags not written: .cbr (RAR) archives cannot be tagged".to_string()),
+    };
     Ok(Plan {
+        convert_to,
         target: wants_rename.then(|| rel.with_name(&target_name)),
         tag_changes: if wants_tags { tag_changes } else { Vec::new() },
         tags,

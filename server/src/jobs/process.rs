@@ -4,7 +4,7 @@
 //! rewrite the archive in place (temp file + rename). A crash between the two leaves the file
 //! under its new name with its old content, complete.
 
-use crate::comic::archive;
+use crate::comic::{archive, naming, rar};
 use crate::hub::unix_now;
 use crate::jobs::plan::{self, Plan};
 use crate::jobs::store::{self, Change, ItemResult};
@@ -13,6 +13,7 @@ use crate::library::scan;
 use crate::library::store::Changes;
 use crate::library::Library;
 use app::api::{HistoryItem, JobAction, Settings, WrittenTags};
+use std::path::Path;
 
 /// What processing one file did, with the tags it wrote.
 #[derive(Debug, Clone)]
@@ -191,12 +192,66 @@ pub(crate) fn write_tags(
     })
 }
 
+/// Converts a `.cbr` to a verified `.cbz` beside it, moves the original to `trash`, and updates
+/// the store (the list entry and its markers follow the file). Returns the `.cbz`.
+fn convert(library: &Library, rel: &RelPath, trash: &Path) -> Result<RelPath, String> {
+    let root = library.root();
+    let cbz = rel.with_name(&format!("{}.cbz", naming::stem(rel.name())));
+    library.write_locked(|| {
+        library.note_own_change(&cbz);
+        let made = rar::convert_to_cbz(&rel.on_disk(root), library.store().as_ref())?;
+        debug_assert_eq!(made, cbz.on_disk(root));
+        if let Err(e) = rar::remove_or_trash(&rel.on_disk(root), Some(trash)) {
+            // The .cbz is verified, but two copies are better than a lost original.
+            let _ = std::fs::remove_file(&made);
+            return Err(format!(
+                "cannot move the original to {}: {e}",
+                trash.display()
+            ));
+        }
+        if let Some(facts) = scan::stat_file(root, &cbz) {
+            let changes = Changes {
+                renamed: vec![(rel.to_string(), facts)],
+                ..Changes::default()
+            };
+            let _ = library.store().apply(&changes, unix_now());
+        }
+        Ok(cbz.clone())
+    })
+}
+
 fn apply(library: &Library, rel: &RelPath, plan: &Plan) -> Processed {
     let store = library.store();
     let mut current = rel.clone();
-    if let Some(target) = &plan.target {
+    if let Some(trash) = &plan.convert_to {
+        if let Err(e) = std::fs::create_dir_all(trash) {
+            return failed(rel, format!("cannot create the trash folder: {e}"));
+        }
+        match convert(library, rel, trash) {
+            Ok(cbz) => current = cbz,
+            Err(e) => return failed(rel, format!("cannot convert to .cbz: {e}")),
+        }
+    }
+    if let Some(target) = plan.target.as_ref().filter(|t| **t != current) {
+        let rel = &current.clone();
         match rename_file(library, rel, target) {
             Ok(()) => current = target.clone(),
+            Err(None) if plan.convert_to.is_some() => {
+                // Converted, but the final name is taken: keep the .cbz under its own name.
+                let _ = store.set_markers(rel.as_str(), false, true);
+                return Processed {
+                    result: ItemResult {
+                        outcome: "duplicate",
+                        new_path: rel.to_string(),
+                        error: Some(format!(
+                            "converted to {}, but {} already exists; not renamed",
+                            rel.name(),
+                            target.name()
+                        )),
+                    },
+                    tags: Some(plan.tags.clone()),
+                };
+            }
             Err(None) => {
                 let _ = store.set_markers(rel.as_str(), false, true);
                 return Processed {

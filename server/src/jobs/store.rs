@@ -317,6 +317,9 @@ pub fn settings(store: &FileStore, watcher_enabled: bool) -> anyhow::Result<Sett
         .and_then(|json| serde_json::from_str::<Settings>(&json).ok())
         .unwrap_or_else(default_settings);
     s.watcher_enabled = watcher_enabled;
+    // Settings stored before these existed.
+    s.convert_cbr.get_or_insert(false);
+    s.cbr_trash.get_or_insert_with(String::new);
     Ok(s)
 }
 
@@ -334,5 +337,7 @@ pub fn default_settings() -> Settings {
         parallelism: std::thread::available_parallelism()
             .map(|n| n.get().min(64) as u8)
             .unwrap_or(2),
+        convert_cbr: Some(false),
+        cbr_trash: Some(String::new()),
     }
 }

@@ -38,6 +38,14 @@ pub(crate) fn undo_file(library: &Library, rel: &RelPath, item: Option<ItemKey<'
     let Some(change) = change else {
         return failed(rel, format!("job {source} recorded no change to this file"));
     };
+    if change.old_path.to_ascii_lowercase().ends_with(".cbr")
+        && rel.name().to_ascii_lowercase().ends_with(".cbz")
+    {
+        return skipped(
+            rel,
+            "converted from .cbr; the original is in the trash folder, move it back by hand",
+        );
+    }
     let now = scan::stat_file(library.root(), rel).map(|f| (f.size, f.mtime_ns));
     match (now, change.after) {
         (None, _) => return skipped(rel, "the file is gone; nothing to undo"),

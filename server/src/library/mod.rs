@@ -51,6 +51,8 @@ pub struct ScanInfo {
 pub struct Library {
     /// Canonical root folder.
     root: PathBuf,
+    /// Where Longbox keeps its state (the default trash of converted `.cbr` files is here).
+    data_dir: PathBuf,
     /// The SQLite store.
     store: Arc<FileStore>,
     /// Where events go.
@@ -100,6 +102,7 @@ impl Library {
         });
         Ok(Arc::new(Self {
             root: root.to_path_buf(),
+            data_dir: data_dir.to_path_buf(),
             store,
             hub,
             announce,
@@ -119,6 +122,11 @@ impl Library {
     /// The library folder.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Where Longbox keeps its state.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
     /// The store.
