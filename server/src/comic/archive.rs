@@ -23,8 +23,9 @@ pub const MAX_ENTRIES: usize = 10_000;
 /// Image file endings counted as pages.
 const IMAGE_ENDINGS: [&str; 7] = [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".bmp"];
 
-/// Entry endings of archives inside an archive, which Longbox refuses to open.
-const NESTED_ENDINGS: [&str; 7] = [".zip", ".cbz", ".rar", ".cbr", ".7z", ".cb7", ".tar"];
+/// Entry endings of archives inside an archive, which Longbox refuses to open (`.cbr` too).
+pub(crate) const NESTED_ENDINGS: [&str; 7] =
+    [".zip", ".cbz", ".rar", ".cbr", ".7z", ".cb7", ".tar"];
 
 /// Whether an archive entry is a page image.
 pub fn is_image(name: &str) -> bool {
