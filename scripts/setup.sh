@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+apt_get() { if [ "$(id -u)" = 0 ]; then apt-get "$@"; else sudo apt-get "$@"; fi; }
 
 # 1. Rust's wasm32 target.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -36,7 +37,6 @@ fi
 # 5. Debian's Chromium for the Playwright suite (never Playwright's own download).
 if ! command -v chromium >/dev/null 2>&1; then
   say "installing Debian's chromium"
-  apt_get() { if [ "$(id -u)" = 0 ]; then apt-get "$@"; else sudo apt-get "$@"; fi; }
   apt_get update -qq
   DEBIAN_FRONTEND=noninteractive apt_get install -y -qq chromium
 fi
@@ -44,7 +44,6 @@ fi
 # 6. xmllint, which checks the ComicInfo.xml Longbox writes against the schema (cargo test).
 if ! command -v xmllint >/dev/null 2>&1; then
   say "installing libxml2-utils (xmllint)"
-  apt_get() { if [ "$(id -u)" = 0 ]; then apt-get "$@"; else sudo apt-get "$@"; fi; }
   apt_get update -qq
   DEBIAN_FRONTEND=noninteractive apt_get install -y -qq libxml2-utils
 fi

@@ -314,3 +314,45 @@ pub fn remove_recorded_temp_files(ledger: &dyn TempLedger) -> usize {
     }
     removed
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_with(entries: &[(&str, &[u8])]) -> tempfile::NamedTempFile {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let deflate = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in entries {
+            zip.start_file(*name, deflate).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(&zip.finish().unwrap().into_inner()).unwrap();
+        file
+    }
+
+    #[test]
+    fn comic_info_is_read_within_its_inflated_limit() {
+        let big = vec![b'a'; MAX_COMIC_INFO_BYTES as usize + 1];
+        let bomb = zip_with(&[("001.png", b"x"), ("ComicInfo.xml", &big)]);
+        let err = summarize(bomb.path()).unwrap_err();
+        assert!(matches!(err, ArchiveError::OverLimit(_)), "{err}");
+        let xml = b"<ComicInfo><Series>S</Series></ComicInfo>";
+        let fine = zip_with(&[("001.png", b"x"), ("ComicInfo.xml", xml)]);
+        let summary = summarize(fine.path()).unwrap();
+        assert_eq!(summary.page_count, 1);
+        assert_eq!(summary.xml.as_deref().map(str::as_bytes), Some(&xml[..]));
+    }
+
+    #[test]
+    fn nested_archives_and_too_many_entries_are_refused() {
+        let nested = zip_with(&[("001.png", b"x"), ("more.CBZ", b"PK")]);
+        assert!(matches!(summarize(nested.path()), Err(ArchiveError::Refused(_))));
+        let names: Vec<String> = (0..=MAX_ENTRIES).map(|i| format!("{i}.png")).collect();
+        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
+        let crowded = zip_with(&entries);
+        assert!(matches!(summarize(crowded.path()), Err(ArchiveError::OverLimit(_))));
+    }
+}
