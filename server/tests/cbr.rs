@@ -942,22 +942,6 @@ proptest! {
     }
 }
 
-async fn post_json(
-    server: &common::TestServer,
-    method: reqwest::Method,
-    path: &str,
-    body: serde_json::Value,
-) -> (u16, serde_json::Value) {
-    let resp = reqwest::Client::new()
-        .request(method, server.url(path))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
-}
-
 #[tokio::test]
 async fn a_job_converts_a_cbr_when_asked_and_only_then() {
     let dirs = common::Dirs::empty();
@@ -979,7 +963,7 @@ async fn a_job_converts_a_cbr_when_asked_and_only_then() {
     );
 
     // Converting is off by default: a process job renames the .cbr and leaves it a .cbr.
-    let (_, preview) = post_json(
+    let (_, preview) = common::send_json(
         &server,
         reqwest::Method::POST,
         "/api/jobs",
@@ -995,7 +979,7 @@ async fn a_job_converts_a_cbr_when_asked_and_only_then() {
     assert_eq!(settings["convert_cbr"], false);
     settings["convert_cbr"] = serde_json::json!(true);
     settings["cbr_trash"] = serde_json::json!(lib.join("trash").to_str().unwrap());
-    let (status, _) = post_json(
+    let (status, _) = common::send_json(
         &server,
         reqwest::Method::PUT,
         "/api/settings",
@@ -1004,10 +988,11 @@ async fn a_job_converts_a_cbr_when_asked_and_only_then() {
     .await;
     assert_eq!(status, 400, "a trash folder inside the library is refused");
     settings["cbr_trash"] = serde_json::json!(trash.path().to_str().unwrap());
-    let (status, saved) = post_json(&server, reqwest::Method::PUT, "/api/settings", settings).await;
+    let (status, saved) =
+        common::send_json(&server, reqwest::Method::PUT, "/api/settings", settings).await;
     assert_eq!(status, 200, "{saved}");
 
-    let (_, preview) = post_json(
+    let (_, preview) = common::send_json(
         &server,
         reqwest::Method::POST,
         "/api/jobs",
@@ -1025,7 +1010,7 @@ async fn a_job_converts_a_cbr_when_asked_and_only_then() {
             .contains("converted"),
         "{preview}"
     );
-    let (status, created) = post_json(
+    let (status, created) = common::send_json(
         &server,
         reqwest::Method::POST,
         "/api/jobs",

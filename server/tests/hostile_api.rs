@@ -12,22 +12,6 @@ use std::path::Path;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-async fn send(
-    method: reqwest::Method,
-    server: &TestServer,
-    path: &str,
-    body: Value,
-) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .request(method, server.url(path))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
 /// sha256 of every file under `dir` (hidden ones included), by content: the multiset that must
 /// survive whatever Longbox renames.
 fn content_hashes(dir: &Path) -> BTreeMap<String, usize> {
@@ -76,9 +60,9 @@ async fn finished_job(server: &TestServer, id: &str) -> Value {
 }
 
 async fn run_job(server: &TestServer, action: &str, files: Value) -> Value {
-    let (status, created) = send(
-        reqwest::Method::POST,
+    let (status, created) = send_json(
         server,
+        reqwest::Method::POST,
         "/api/jobs",
         json!({"action": action, "files": files}),
     )
@@ -114,7 +98,7 @@ async fn hostile_templates_are_refused_and_no_comic_is_ever_lost() {
     ] {
         let mut bad = good.clone();
         bad["filename_template"] = json!(template);
-        let (status, resp) = send(reqwest::Method::PUT, &server, "/api/settings", bad).await;
+        let (status, resp) = send_json(&server, reqwest::Method::PUT, "/api/settings", bad).await;
         assert_eq!(status, 400, "{template:?} must be refused: {resp}");
         assert!(
             resp["error"]
@@ -157,7 +141,7 @@ async fn a_name_rendered_unsafe_fails_that_file_only() {
     s["filename_template"] = json!("{series}");
     s["watcher_enabled"] = json!(false);
     assert_eq!(
-        send(reqwest::Method::PUT, &server, "/api/settings", s)
+        send_json(&server, reqwest::Method::PUT, "/api/settings", s)
             .await
             .0,
         200
@@ -321,9 +305,9 @@ async fn job_updated_can_be_broadcast_only_for_real_jobs_and_the_hub_forgets_old
     server.scanned().await;
     let made_up = json!({"type": "job_updated", "data": {"job_id": "nope", "status": "processing",
         "progress": {"processed": 0, "total": 1, "success": 0, "errors": 0, "percentage": 0.0}}});
-    let (status, body) = send(
-        reqwest::Method::POST,
+    let (status, body) = send_json(
         &server,
+        reqwest::Method::POST,
         "/api/events/broadcast",
         made_up,
     )
@@ -333,9 +317,9 @@ async fn job_updated_can_be_broadcast_only_for_real_jobs_and_the_hub_forgets_old
     let job = run_job(&server, "rename", json!(["Saga/Saga #003 (2012).cbz"])).await;
     let real = json!({"type": "job_updated", "data": {"job_id": job["job_id"], "status": "completed",
         "progress": {"processed": 1, "total": 1, "success": 1, "errors": 0, "percentage": 100.0}}});
-    let (status, body) = send(
-        reqwest::Method::POST,
+    let (status, body) = send_json(
         &server,
+        reqwest::Method::POST,
         "/api/events/broadcast",
         real,
     )

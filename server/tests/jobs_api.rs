@@ -47,14 +47,7 @@ fn big_cbz(pages: usize, page_kib: usize, seed: u64) -> Vec<u8> {
 }
 
 async fn post(server: &TestServer, path: &str, body: Value) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .post(server.url(path))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    send_json(server, reqwest::Method::POST, path, body).await
 }
 
 /// Reads job events until the job finishes; returns every job_updated and file_processed.

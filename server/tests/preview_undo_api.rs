@@ -11,14 +11,7 @@ use std::io::Read;
 use std::path::Path;
 
 async fn post(server: &TestServer, path: &str, body: Value) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .post(server.url(path))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    send_json(server, reqwest::Method::POST, path, body).await
 }
 
 /// Every entry of every archive under `dir`: path → [(entry name, bytes)].

@@ -236,32 +236,25 @@ fn apply(library: &Library, rel: &RelPath, plan: &Plan) -> Processed {
         let rel = &current.clone();
         match rename_file(library, rel, target) {
             Ok(()) => current = target.clone(),
-            Err(None) if plan.convert_to.is_some() => {
-                // Converted, but the final name is taken: keep the .cbz under its own name.
-                let _ = store.set_markers(rel.as_str(), false, true);
-                return Processed {
-                    result: ItemResult {
-                        outcome: "duplicate",
-                        new_path: rel.to_string(),
-                        error: Some(format!(
-                            "converted to {}, but {} already exists; not renamed",
-                            rel.name(),
-                            target.name()
-                        )),
-                    },
-                    tags: Some(plan.tags.clone()),
-                };
-            }
             Err(None) => {
+                // A converted file keeps its .cbz under its own name; anything else is untouched.
+                let why = match plan.convert_to {
+                    Some(_) => format!(
+                        "converted to {}, but {} already exists; not renamed",
+                        rel.name(),
+                        target.name()
+                    ),
+                    None => format!(
+                        "{} already exists (or differs only by case or accents); both files left untouched",
+                        target.name()
+                    ),
+                };
                 let _ = store.set_markers(rel.as_str(), false, true);
                 return Processed {
                     result: ItemResult {
                         outcome: "duplicate",
                         new_path: rel.to_string(),
-                        error: Some(format!(
-                            "{} already exists (or differs only by case or accents); both files left untouched",
-                            target.name()
-                        )),
+                        error: Some(why),
                     },
                     tags: Some(plan.tags.clone()),
                 };

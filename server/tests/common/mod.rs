@@ -224,6 +224,24 @@ where
 }
 
 /// GET a JSON document.
+/// Sends `body` as JSON with `method` to `path` on `server`; the status and the JSON answer
+/// (`Null` when there is none).
+pub async fn send_json(
+    server: &TestServer,
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let resp = reqwest::Client::new()
+        .request(method, server.url(path))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 pub async fn get_json(url: &str) -> (u16, serde_json::Value) {
     let resp = reqwest::get(url).await.expect("GET");
     let status = resp.status().as_u16();
