@@ -125,7 +125,7 @@ fn run(
         let after = RelPath::parse(&out.result.new_path)
             .ok()
             .and_then(|p| scan::stat_file(root, &p))
-            .map(|f| (f.size, f.mtime_ns));
+            .map(|f| (out.result.new_path.as_str(), f.size, f.mtime_ns));
         let _ = store::finish_change(store, key.job_id, key.idx, after.filter(|_| changed));
     }
     out

@@ -259,19 +259,20 @@ pub fn record_change(store: &FileStore, id: &str, idx: i64, change: &Change) -> 
     Ok(())
 }
 
-/// Records the file's state once item `idx` is done (what undo checks it against), or drops
-/// the record when nothing was changed after all (`None`).
+/// Records where the file of item `idx` ended up and its state then (what undo checks it
+/// against), or drops the record when nothing was changed after all (`None`).
 pub fn finish_change(
     store: &FileStore,
     id: &str,
     idx: i64,
-    after: Option<(u64, i64)>,
+    after: Option<(&str, u64, i64)>,
 ) -> anyhow::Result<()> {
     let conn = store.conn();
     match after {
-        Some((size, mtime)) => conn.execute(
-            "UPDATE changes SET after_size = ?3, after_mtime_ns = ?4 WHERE job_id = ?1 AND idx = ?2",
-            params![id, idx, size as i64, mtime],
+        Some((path, size, mtime)) => conn.execute(
+            "UPDATE changes SET new_path = ?3, after_size = ?4, after_mtime_ns = ?5
+             WHERE job_id = ?1 AND idx = ?2",
+            params![id, idx, path, size as i64, mtime],
         )?,
         None => conn.execute(
             "DELETE FROM changes WHERE job_id = ?1 AND idx = ?2",
