@@ -32,6 +32,8 @@ test('a finished job lists the files that failed', async ({ page }) => {
   fs.writeFileSync(path.join(library, broken), 'this is not a zip archive');
   await row(page, broken).getByRole('checkbox').check();
   await page.getByRole('button', { name: 'Process selected' }).click();
+  // A job is previewed first (a dry run); Apply starts it.
+  await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
   const job = page.locator('.job').first();
   await expect(job.locator('.job-counts')).toHaveText('1/1 · 0 ok · 1 errors');
   await job.getByRole('button', { name: 'Show errors' }).click();

@@ -10,6 +10,8 @@ test('a job started from the UI fills its bar to 100% and ends with a toast', as
   await row(page, 'Batman/Batman ch 13.cbz').getByRole('checkbox').check();
   await expect(page.getByText('2 selected')).toBeVisible();
   await page.getByRole('button', { name: 'Process selected' }).click();
+  // A job is previewed first (a dry run); Apply starts it.
+  await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
   const job = page.locator('.job').first();
   await expect(job).toHaveAttribute('data-status', 'completed');
   await expect(job.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');

@@ -3,18 +3,61 @@
 use crate::api::JobView;
 use crate::client;
 use crate::components::file_list::{enclosing, event_action};
-use crate::events::{JobUpdated, NotificationLevel};
+use crate::events::{JobProgress, JobStatus, JobUpdated, NotificationLevel};
 use crate::live::{use_live, Live};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::collections::HashSet;
 
-/// Loads the job list (on mount and after a resync) into the live signals.
-fn load_jobs(live: Live) {
+/// A row of `GET /api/jobs`: the event payload's fields plus the action (the rest is ignored).
+#[derive(serde::Deserialize)]
+struct ListedJob {
+    job_id: String,
+    action: String,
+    status: JobStatus,
+    progress: JobProgress,
+}
+
+/// What the panel knows of jobs beyond their events, which do not carry the action: the jobs the
+/// server listed (or was asked about), and those of them that can be undone (all but `undo` jobs).
+#[derive(Clone, Copy)]
+struct Actions {
+    /// The list has been read once.
+    listed: RwSignal<bool>,
+    known: RwSignal<HashSet<String>>,
+    undoable: RwSignal<HashSet<String>>,
+}
+
+/// Loads the job list into `actions`, and with `all` the jobs themselves into the live signals
+/// (on mount and after a resync; otherwise the jobs' own events are newer than the list).
+fn load_jobs(live: Live, actions: Actions, all: bool) {
     spawn_local(async move {
-        // Each row of the list read as the event payload it matches (id, status, progress).
-        if let Ok(mut jobs) = client::get::<Vec<JobUpdated>>("/api/jobs").await {
-            jobs.reverse(); // oldest first, like events
+        let Ok(listed) = client::get::<Vec<ListedJob>>("/api/jobs").await else {
+            return;
+        };
+        actions.known.update(|k| {
+            for j in &listed {
+                k.insert(j.job_id.clone());
+            }
+        });
+        actions.undoable.update(|u| {
+            for j in listed.iter().filter(|j| j.action != "undo") {
+                u.insert(j.job_id.clone());
+            }
+        });
+        actions.listed.set(true);
+        if all {
+            // Oldest first, like events. (A loop: `collect` would be one more copy of Vec's
+            // collecting code in the bundle.)
+            let mut jobs = Vec::new();
+            for j in listed.into_iter().rev() {
+                jobs.push(JobUpdated {
+                    job_id: j.job_id,
+                    status: j.status,
+                    progress: j.progress,
+                });
+            }
             live.jobs.set(jobs);
         }
     });
@@ -26,19 +69,46 @@ pub fn JobPanel() -> impl IntoView {
     let live = use_live();
     crate::ready::island_ready();
     let open = RwSignal::new(true);
+    let actions = Actions {
+        listed: RwSignal::new(false),
+        known: RwSignal::new(HashSet::new()),
+        undoable: RwSignal::new(HashSet::new()),
+    };
     Effect::new(move |_| {
         live.resyncs.track();
-        load_jobs(live);
+        load_jobs(live, actions, true);
     });
+    // The recent jobs, each with whether it can be undone. A job that finished but was started
+    // after the list was read (here, elsewhere, or by the watcher) is looked up once.
     let recent = move || {
-        let jobs: Vec<JobUpdated> = live.jobs.get().into_iter().rev().take(8).collect();
+        let jobs: Vec<(JobUpdated, bool)> = live
+            .jobs
+            .get()
+            .into_iter()
+            .rev()
+            .take(8)
+            .map(|j| {
+                let id = &j.job_id;
+                if j.status.is_finished()
+                    && actions.listed.get_untracked()
+                    && !actions.known.with_untracked(|k| k.contains(id))
+                {
+                    actions.known.update_untracked(|k| {
+                        k.insert(id.clone());
+                    });
+                    load_jobs(live, actions, false);
+                }
+                let undoable = actions.undoable.with(|u| u.contains(id));
+                (j, undoable)
+            })
+            .collect();
         jobs
     };
     let active = move || {
         live.jobs
             .with(|j| j.iter().filter(|x| !x.status.is_finished()).count())
     };
-    // Cancel and Remove of every row share one listener; the row names its job.
+    // Cancel, Undo and Remove of every row share one listener; the row names its job.
     let on_job_click = move |ev: leptos::ev::MouseEvent| {
         let Some((control, action)) = event_action(&ev) else {
             return;
@@ -49,6 +119,7 @@ pub fn JobPanel() -> impl IntoView {
         match action.as_str() {
             "cancel" => cancel_job(live, id),
             "remove" => remove_job(live, id),
+            "undo" => undo_job(live, id),
             _ => {}
         }
     };
@@ -67,10 +138,10 @@ pub fn JobPanel() -> impl IntoView {
                 <ul class="job-list" on:click=on_job_click>
                     <For
                         each=recent
-                        key=|j| (j.job_id.clone(), j.progress.processed, j.status.as_str())
-                        let:job
+                        key=|(j, undoable)| (j.job_id.clone(), j.progress.processed, j.status.as_str(), *undoable)
+                        let:item
                     >
-                        <JobRow job=job/>
+                        <JobRow job=item.0 undoable=item.1/>
                     </For>
                 </ul>
                 <Show when=move || live.jobs.with(|j| j.is_empty())>
@@ -81,11 +152,14 @@ pub fn JobPanel() -> impl IntoView {
     }
 }
 
-/// One job: bar, counters, and cancel or dismiss.
+/// One job: bar, counters, and cancel, or undo and dismiss.
 #[component]
-fn JobRow(job: JobUpdated) -> impl IntoView {
+fn JobRow(job: JobUpdated, undoable: bool) -> impl IntoView {
     let p = job.progress;
     let finished = job.status.is_finished();
+    // Whether the Undo button shows (the stylesheet hides it otherwise, and for a job that failed
+    // as a whole, which changed nothing): cheaper in the bundle than a button that may be absent.
+    let undo = if undoable { "yes" } else { "no" };
     let id = job.job_id.clone();
     let errors = RwSignal::new(Vec::<String>::new());
     let show_errors = {
@@ -96,7 +170,7 @@ fn JobRow(job: JobUpdated) -> impl IntoView {
         }
     };
     view! {
-        <li class="job" data-status=job.status.as_str() data-job-id=id.clone()>
+        <li class="job" data-status=job.status.as_str() data-job-id=id.clone() data-undo=undo>
             <div class="job-line">
                 <span class="job-status">{job.status.as_str()}</span>
                 <span class="job-counts">
@@ -119,6 +193,7 @@ fn JobRow(job: JobUpdated) -> impl IntoView {
                         <button type="button" class="link" on:click=show_errors disabled=p.errors == 0>
                             "Show errors"
                         </button>
+                        <button type="button" class="link" data-action="undo">"Undo"</button>
                         <button type="button" class="link" data-action="remove">"Remove"</button>
                     })
                 } else {
@@ -157,6 +232,18 @@ fn cancel_job(live: Live, id: String) {
         let url = format!("/api/jobs/{id}/cancel");
         if let Err(e) = client::send_text::<serde::de::IgnoredAny>("POST", &url, None).await {
             live.toast(NotificationLevel::Warning, format!("Cancel: {e}"));
+        }
+    });
+}
+
+/// Asks the server to undo a finished job: a new `undo` job, shown like any other (the server
+/// refuses, 409, a job that is still running or changed nothing).
+pub(crate) fn undo_job(live: Live, id: String) {
+    spawn_local(async move {
+        let url = format!("/api/jobs/{id}/undo");
+        match client::send_text::<serde::de::IgnoredAny>("POST", &url, None).await {
+            Ok(_) => live.toast(NotificationLevel::Info, "Undo started"),
+            Err(e) => live.toast(NotificationLevel::Error, format!("Cannot undo: {e}")),
         }
     });
 }

@@ -5,6 +5,7 @@ pub mod file_list;
 pub mod file_toolbar;
 pub mod header;
 pub mod job_panel;
+pub mod job_preview;
 pub mod theme_toggle;
 pub mod toasts;
 pub mod watcher_pill;

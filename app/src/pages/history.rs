@@ -3,7 +3,8 @@
 use crate::api::HistoryPage;
 use crate::client;
 use crate::components::connection_dot::clock;
-use crate::components::file_list::date;
+use crate::components::file_list::{date, enclosing, event_action};
+use crate::components::job_panel::undo_job;
 use crate::live::use_live;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -33,6 +34,14 @@ pub fn HistoryPage() -> impl IntoView {
         })
     };
     let at_end = move || (offset.get() + PER_PAGE) as u64 >= total();
+    // The rows' Undo buttons share one listener; the row names its job.
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        if let Some((control, action)) = event_action(&ev) {
+            if let (true, Some(id)) = (action == "undo", enclosing(&control, "data-job-id")) {
+                undo_job(live, id);
+            }
+        }
+    };
     view! {
         <section class="history">
             <h1>"Processing history"</h1>
@@ -40,25 +49,35 @@ pub fn HistoryPage() -> impl IntoView {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
                 Some(Ok(page)) if page.items.is_empty() => view! { <p class="empty">"Nothing processed yet."</p> }.into_any(),
-                Some(Ok(page)) => view! {
+                Some(Ok(page)) => {
+                    let mut last_job = None::<String>;
+                    view! {
                     <div class="table-wrap">
                         <table class="files">
                             <thead><tr><th>"When"</th><th>"Action"</th><th>"Result"</th><th>"Before"</th><th>"After"</th></tr></thead>
-                            <tbody>
-                                {page.items.into_iter().map(|h| view! {
-                                    <tr data-outcome=h.outcome.clone()>
+                            <tbody on:click=on_click>
+                                {page.items.into_iter().map(|h| {
+                                    // One Undo per job, on its first (newest) row of the page; the
+                                    // stylesheet hides the others.
+                                    let first = h.job_id.is_some() && h.job_id != last_job && h.action != "undo";
+                                    let undo = if first { "yes" } else { "no" };
+                                    last_job.clone_from(&h.job_id);
+                                    view! {
+                                    <tr data-outcome=h.outcome.clone() data-job-id=h.job_id.clone() data-undo=undo>
                                         <td>{format!("{} {}", date(h.at), clock(h.at * 1000.0))}</td>
-                                        <td>{h.action.clone()}</td>
+                                        <td>{h.action.clone()}
+                                            <button type="button" class="link small undo-job" data-action="undo">"Undo job"</button></td>
                                         <td><span class=format!("badge badge-{}", h.outcome)>{h.outcome.clone()}</span>
                                             {h.error.clone().map(|e| view! { <div class="small muted">{e}</div> })}</td>
                                         <td class="muted">{h.old_path.clone()}</td>
                                         <td>{h.new_path.clone()}</td>
                                     </tr>
-                                }).collect_view()}
+                                }}).collect_view()}
                             </tbody>
                         </table>
                     </div>
-                }.into_any(),
+                }.into_any()
+                }
             }}
             <nav class="pagination" aria-label="History pages">
                 <button type="button" disabled=move || offset.get() == 0

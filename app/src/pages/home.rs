@@ -1,11 +1,11 @@
 //! `/`: the library page: status, jobs and the live file list.
 
-use crate::api::{FilePage, FileQuery, JobCreated, JobFiles, JobRequest};
+use crate::api::{FilePage, FileQuery, JobFiles, JobRequest};
 use crate::client;
 use crate::components::file_list::{event_action, FileTable};
 use crate::components::file_toolbar::{from_params, to_query_string, FileToolbar, Pagination};
 use crate::components::job_panel::JobPanel;
-use crate::events::NotificationLevel;
+use crate::components::job_preview::open_preview;
 use crate::live::use_live;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -71,21 +71,14 @@ pub fn Library() -> impl IntoView {
         });
     });
 
+    // A job asked for is first shown as a dry run, with Apply to start it (`open_preview`, a
+    // separate chunk that mounts its own dialog).
     let start_job = Callback::new(move |(action, files): (&'static str, JobFiles)| {
-        let body = JobRequest {
+        spawn_local(open_preview(JobRequest {
             action: action.into(),
             files,
-            dry_run: false,
-        };
-        spawn_local(async move {
-            match client::send::<JobCreated, _>("POST", "/api/jobs", Some(&body)).await {
-                Ok(job) => live.toast(
-                    NotificationLevel::Info,
-                    format!("Job started: {action} {} files", job.total_items),
-                ),
-                Err(e) => live.toast(NotificationLevel::Error, format!("Cannot start job: {e}")),
-            }
-        });
+            dry_run: true,
+        }))
     });
     let on_action = Callback::new(move |(action, paths): (&'static str, Vec<String>)| {
         start_job.run((action, JobFiles::List(paths)))

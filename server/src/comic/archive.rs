@@ -349,10 +349,16 @@ mod tests {
     #[test]
     fn nested_archives_and_too_many_entries_are_refused() {
         let nested = zip_with(&[("001.png", b"x"), ("more.CBZ", b"PK")]);
-        assert!(matches!(summarize(nested.path()), Err(ArchiveError::Refused(_))));
+        assert!(matches!(
+            summarize(nested.path()),
+            Err(ArchiveError::Refused(_))
+        ));
         let names: Vec<String> = (0..=MAX_ENTRIES).map(|i| format!("{i}.png")).collect();
         let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
         let crowded = zip_with(&entries);
-        assert!(matches!(summarize(crowded.path()), Err(ArchiveError::OverLimit(_))));
+        assert!(matches!(
+            summarize(crowded.path()),
+            Err(ArchiveError::OverLimit(_))
+        ));
     }
 }
