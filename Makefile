@@ -42,7 +42,10 @@ unit:
 
 ## The event stream through a real EventSource client (npm `eventsource`) and a relay that cuts.
 node-test:
-	cargo build -p server --bin longbox && node --test end2end/node/
+	# `cargo test --no-run` builds target/debug/longbox with the features `make unit` already
+	# built it with, so nothing is compiled twice.
+	cargo test -p server --no-run
+	node --test end2end/node/
 
 e2e:
 	npx playwright test -c end2end/playwright.config.ts

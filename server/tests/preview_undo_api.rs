@@ -275,6 +275,12 @@ async fn undo_restores_names_and_comic_info_byte_for_byte_and_skips_changed_file
         "names, entries and ComicInfo.xml bytes restored"
     );
 
+    let (status, twice) = post(&server, &format!("/api/jobs/{source}/undo"), json!({})).await;
+    assert_eq!(status, 409, "a job is undone once: {twice}");
+    assert!(
+        twice["error"].as_str().unwrap().contains("already undone"),
+        "{twice}"
+    );
     let (status, again) = post(&server, &format!("/api/jobs/{undo_id}/undo"), json!({})).await;
     assert_eq!(status, 409, "an undo job changed nothing to undo: {again}");
     let (status, _) = post(

@@ -24,8 +24,8 @@ pub struct PreviewItem {
     pub tag_changes: Vec<TagChange>,
     /// `change`, `unchanged`, `conflict` (would be left untouched as a duplicate) or `error`.
     pub outcome: String,
-    /// The file its new name clashes with (same name, or one differing only by case or
-    /// Unicode normalisation), on disk or in the same batch.
+    /// Why the new name is taken, naming the file it clashes with (same name, or one differing
+    /// only by case or Unicode normalisation), on disk or in the same batch.
     pub conflict: Option<String>,
     /// Why the file cannot be processed.
     pub error: Option<String>,

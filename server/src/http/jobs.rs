@@ -104,6 +104,11 @@ pub(crate) async fn undo(
                 job.status.as_str()
             )));
         }
+        if let Some(undo) = store::undone_by(&store, &id)? {
+            return Err(ApiError::Conflict(format!(
+                "job {id} was already undone by job {undo}"
+            )));
+        }
         jobs.create_undo(&id)?
             .ok_or_else(|| ApiError::Conflict(format!("job {id} changed no file; nothing to undo")))
     })

@@ -303,6 +303,18 @@ pub fn changes(store: &FileStore, id: &str) -> anyhow::Result<Vec<Change>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The undo job made for job `id`, if any (a job is undone once).
+pub fn undone_by(store: &FileStore, id: &str) -> anyhow::Result<Option<String>> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT id FROM jobs WHERE undo_of = ?1 LIMIT 1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// Deletes a job and its items.
 pub fn delete(store: &FileStore, id: &str) -> anyhow::Result<()> {
     store
