@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod paths;
 mod preview;
 pub use preview::{JobPreview, PreviewItem, TagChange};
 
