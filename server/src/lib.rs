@@ -14,12 +14,16 @@
 //! - [`comic`]: naming rules, ComicInfo.xml, and the only code that writes `.cbz` archives.
 //! - [`jobs`]: [`jobs::JobRunner`], batch processing with per-item progress.
 //! - [`demo`]: writes a realistic sample library.
-//! - `listener`: the accept loop; writes event streams straight to their sockets and hands
-//!   every other connection to hyper.
+//! - [`auth`]: [`auth::Gate::admit`], the one admission function every request passes.
+//! - `listener`: the one door: accepts, reads the request head, calls `admit`, then hands the
+//!   connection to the direct stream writer or to hyper and the router.
+//! - `stream`: one event stream's query and bytes, and the direct writer.
+//! - `trace`: the request span both request paths log through.
 //! - [`server`]: binds, serves and shuts down gracefully.
 
 #![recursion_limit = "256"]
 
+pub mod auth;
 pub mod comic;
 pub mod config;
 pub mod demo;
@@ -30,6 +34,8 @@ pub mod library;
 mod listener;
 pub mod server;
 pub mod site;
+mod stream;
+mod trace;
 
 pub use config::Config;
 pub use server::{run, Server};
@@ -47,6 +53,8 @@ pub struct AppState {
     pub library: Arc<library::Library>,
     /// Batch jobs.
     pub jobs: Arc<jobs::JobRunner>,
+    /// Admission: the one place that says yes or no to a request.
+    pub gate: Arc<auth::Gate>,
 }
 
 impl AppState {
@@ -68,6 +76,7 @@ impl AppState {
             hub,
             library,
             jobs,
+            gate: Arc::new(auth::Gate::new()),
         })
     }
 }

@@ -71,7 +71,17 @@ impl Server {
         };
         tokio::spawn(closing);
         let jobs = self.state.jobs.clone();
-        listener::serve(self.listener, app, self.state, stop, SHUTDOWN_GRACE).await;
+        let config = &self.state.config;
+        let door = listener::Door {
+            gate: self.state.gate.clone(),
+            router: app,
+            hub: self.state.hub.clone(),
+            heartbeat: Duration::from_secs(config.heartbeat_secs),
+            head_timeout: config.head_timeout,
+            max_connections: config.max_connections,
+            max_connections_per_ip: config.max_connections_per_ip,
+        };
+        listener::serve(self.listener, door, stop, SHUTDOWN_GRACE).await;
         if tokio::time::timeout(JOB_STOP_GRACE, jobs.stopped())
             .await
             .is_err()

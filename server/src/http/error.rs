@@ -79,6 +79,12 @@ pub(crate) fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+impl From<crate::stream::QueryError> for ApiError {
+    fn from(e: crate::stream::QueryError) -> Self {
+        ApiError::BadRequest(e.0)
+    }
+}
+
 impl From<QueryRejection> for ApiError {
     fn from(e: QueryRejection) -> Self {
         ApiError::BadRequest(e.body_text())

@@ -1,7 +1,7 @@
 //! `/api/events/*`: the SSE stream, its statistics, the connection list and manual broadcast.
 
 use crate::http::error::{blocking, ApiError};
-use crate::http::stream::{EventStream, StreamQuery, HEADERS};
+use crate::stream::{EventStream, StreamQuery, HEADERS};
 use crate::AppState;
 use app::api::{Broadcasted, ConnectionStatus, EventStats};
 use app::events::{Envelope, Event, EventType};
@@ -18,7 +18,7 @@ pub(crate) const BROADCAST_LIMIT: usize = 64 * 1024;
 
 /// `GET /api/events/stream` on a connection hyper already serves (a stream requested after
 /// other requests on a keep-alive connection). A connection that opens with it is served by
-/// [`crate::listener`] instead; both write what [`EventStream`] yields.
+/// the listener's direct writer instead; both write what [`EventStream`] yields.
 pub(crate) async fn stream(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -8,10 +8,10 @@ mod health;
 mod jobs;
 mod metrics;
 mod settings;
-pub(crate) mod stream;
 mod watcher;
 
 use crate::AppState;
+use app::api::paths;
 use axum::routing::{any, get, post, put};
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -22,28 +22,28 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 pub fn api_router(state: AppState) -> Router {
     let body_timeout = state.config.body_timeout;
     Router::new()
-        .route("/api/health", get(health::health))
-        .route("/api/events/stream", get(events::stream))
-        .route("/api/events/stats", get(events::stats))
-        .route("/api/events/status", get(events::status))
-        .route("/api/events/broadcast", post(events::broadcast))
-        .route("/api/files", get(files::list))
-        .route("/api/files/{*path}", get(files::details))
-        .route("/api/cache/stats", get(cache::stats))
-        .route("/api/cache/rebuild", post(cache::rebuild))
-        .route("/api/watcher/status", get(watcher::status))
-        .route("/api/watcher", post(watcher::toggle))
-        .route("/api/jobs", post(jobs::create).get(jobs::list))
-        .route("/api/jobs/{id}", get(jobs::get).delete(jobs::delete))
-        .route("/api/jobs/{id}/cancel", post(jobs::cancel))
-        .route("/api/jobs/{id}/undo", post(jobs::undo))
+        .route(paths::HEALTH, get(health::health))
+        .route(paths::EVENTS_STREAM, get(events::stream))
+        .route(paths::EVENTS_STATS, get(events::stats))
+        .route(paths::EVENTS_STATUS, get(events::status))
+        .route(paths::EVENTS_BROADCAST, post(events::broadcast))
+        .route(paths::FILES, get(files::list))
+        .route(paths::FILE, get(files::details))
+        .route(paths::CACHE_STATS, get(cache::stats))
+        .route(paths::CACHE_REBUILD, post(cache::rebuild))
+        .route(paths::WATCHER_STATUS, get(watcher::status))
+        .route(paths::WATCHER, post(watcher::toggle))
+        .route(paths::JOBS, post(jobs::create).get(jobs::list))
+        .route(paths::JOB, get(jobs::get).delete(jobs::delete))
+        .route(paths::JOB_CANCEL, post(jobs::cancel))
+        .route(paths::JOB_UNDO, post(jobs::undo))
         .route(
-            "/api/settings",
+            paths::SETTINGS,
             get(settings::get).merge(put(settings::put)),
         )
-        .route("/api/history", get(settings::history))
-        .route("/metrics", get(metrics::metrics))
-        .route("/api/{*rest}", any(error::api_not_found))
+        .route(paths::HISTORY, get(settings::history))
+        .route(paths::METRICS, get(metrics::metrics))
+        .route(paths::API_ANY, any(error::api_not_found))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             body_timeout,
         ))
@@ -60,5 +60,5 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options);
-    api_router(state).merge(site)
+    api_router(state).merge(site).layer(crate::trace::layer())
 }

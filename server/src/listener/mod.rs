@@ -1,21 +1,25 @@
-//! The accept loop. Each connection's first request head is read here: a `GET
-//! /api/events/stream` is answered directly — response head, then [`EventStream`] chunks
-//! written straight to the socket — and every other connection is handed, bytes already read
-//! included, to hyper and the axum router.
+//! The one door: every connection is accepted here, its first request head read and parsed,
+//! and every request passed to [`Gate::admit`] before anything serves it. A connection that
+//! opens with `GET /api/events/stream` is then handed to the direct stream writer
+//! ([`crate::stream::direct`]); every other connection, bytes already read included, goes to
+//! hyper and the axum router, whose service admits each of its requests the same way.
 //!
-//! Why: hyper keeps an 8 KiB read and an 8 KiB write buffer per HTTP/1 connection for its whole
-//! life. An event stream never reads again and writes ready-made frames, so serving it here
-//! costs a socket, a queue and a timer (a few KiB) instead, and lets an evicted client's socket
-//! be closed at once, even while a write to it is stuck.
+//! The listener is given what it dispatches to ([`Door`]); it does not know the state or the
+//! module that builds it.
 
 mod limits;
 mod rewind;
 
-use crate::http::stream::{EventStream, StreamQuery, HEADERS};
-use crate::hub::SubscribeRequest;
-use crate::AppState;
+use crate::auth::{Gate, Refusal, MAX_HEAD, MAX_HEADERS};
+use crate::hub::{EventHub, SubscribeRequest};
+use crate::stream::{self, StreamQuery};
+use crate::trace::{log_response, request_span, RequestId};
+use app::api::paths;
 use axum::extract::ConnectInfo;
+use axum::http::{request::Parts, StatusCode};
+use axum::response::IntoResponse;
 use axum::Router;
+use futures::future::Either;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -23,34 +27,43 @@ use limits::{ConnectionLimits, OverLimit};
 use rewind::Rewind;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
+use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
+use tracing::Instrument;
 
-/// Largest request head read before giving the connection to hyper (which then answers it).
-const MAX_HEAD: usize = 16 * 1024;
-
-/// Headers parsed from a request head.
-const MAX_HEADERS: usize = 48;
+/// Everything the listener dispatches to, and its connection limits.
+pub(crate) struct Door {
+    /// Says yes or no to every request.
+    pub(crate) gate: Arc<Gate>,
+    /// Serves every request that is not a direct event stream.
+    pub(crate) router: Router,
+    /// Where direct event streams subscribe.
+    pub(crate) hub: Arc<EventHub>,
+    /// Heartbeat period of event streams.
+    pub(crate) heartbeat: Duration,
+    /// How long a client may take to send a complete request head.
+    pub(crate) head_timeout: Duration,
+    /// Open connections in all (503 beyond).
+    pub(crate) max_connections: usize,
+    /// Open connections from one IP address (429 beyond).
+    pub(crate) max_connections_per_ip: usize,
+}
 
 /// Accepts connections until `stop` is cancelled, then lets hyper connections finish for up to
 /// `grace`. Event streams end through the hub's shutdown token, not here.
 pub(crate) async fn serve(
     listener: TcpListener,
-    router: Router,
-    state: AppState,
+    door: Door,
     stop: CancellationToken,
     grace: Duration,
 ) {
     let graceful = GracefulShutdown::new();
-    let limits = ConnectionLimits::new(
-        state.config.max_connections,
-        state.config.max_connections_per_ip,
-    );
-    let head_timeout = state.config.head_timeout;
+    let limits = ConnectionLimits::new(door.max_connections, door.max_connections_per_ip);
+    let door = Arc::new(door);
     loop {
         let (tcp, peer) = tokio::select! {
             _ = stop.cancelled() => break,
@@ -72,30 +85,37 @@ pub(crate) async fn serve(
                 continue;
             }
         };
-        let router = router.clone();
-        let state = state.clone();
+        let door = door.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let _slot = slot;
             let mut tcp = tcp;
+            let head_timeout = door.head_timeout;
             let first = match tokio::time::timeout(head_timeout, read_head(&mut tcp, peer)).await {
                 Ok(Ok(first)) => first,
                 Ok(Err(_)) => return,
                 Err(_) => {
                     tracing::debug!("connection from {peer}: no request head in {head_timeout:?}");
-                    let _ = write_error(&mut tcp, 408, "request head not received in time").await;
+                    let refusal = Refusal::new(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "request head not received in time",
+                    );
+                    let _ = write_refusal(&mut tcp, &refusal).await;
                     return;
                 }
             };
             match first {
-                First::EventStream(request) => serve_stream(tcp, &state, request).await,
+                First::EventStream(head, request) => {
+                    direct_stream(tcp, &door, peer, head, request).await
+                }
                 First::Other(read) => {
                     let io = TokioIo::new(Rewind::new(read, tcp));
-                    let service =
-                        hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-                            req.extensions_mut().insert(ConnectInfo(peer));
-                            router.clone().oneshot(req)
-                        });
+                    let service = {
+                        let door = door.clone();
+                        hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+                            routed(&door, peer, req)
+                        })
+                    };
                     // The same head timeout for every later request on a keep-alive connection
                     // (hyper also starts it while the connection is idle between requests).
                     let conn = hyper::server::conn::http1::Builder::new()
@@ -118,49 +138,93 @@ pub(crate) async fn serve(
     }
 }
 
+/// One request hyper read: admitted, then given to the router with its identity, peer address
+/// and request id as extensions; or answered with the refusal.
+fn routed(
+    door: &Door,
+    peer: SocketAddr,
+    request: hyper::Request<Incoming>,
+) -> impl std::future::Future<Output = Result<axum::response::Response, std::convert::Infallible>> {
+    let (mut head, body) = request.into_parts();
+    let id = RequestId::next();
+    match door.gate.admit(&head, peer) {
+        Ok(identity) => {
+            head.extensions.insert(identity);
+            head.extensions.insert(ConnectInfo(peer));
+            head.extensions.insert(id);
+            let request = hyper::Request::from_parts(head, body);
+            Either::Left(door.router.clone().oneshot(request))
+        }
+        Err(refusal) => {
+            request_span(id, head.method.as_str(), head.uri.path())
+                .in_scope(|| log_response(refusal.status.as_u16(), Duration::ZERO));
+            Either::Right(std::future::ready(Ok(refusal.into_response())))
+        }
+    }
+}
+
+/// A connection that opened with a valid stream request: admitted, then served by the direct
+/// writer, all inside the request's span.
+async fn direct_stream(
+    mut tcp: TcpStream,
+    door: &Door,
+    peer: SocketAddr,
+    head: Box<Parts>,
+    request: SubscribeRequest,
+) {
+    let started = Instant::now();
+    let span = request_span(RequestId::next(), head.method.as_str(), head.uri.path());
+    async move {
+        let admitted = door.gate.admit(&head, peer);
+        // The head is not needed while the stream lives (and boxed, so it costs nothing then).
+        drop(head);
+        match admitted {
+            Ok(_identity) => {
+                log_response(200, started.elapsed());
+                stream::direct::serve(tcp, &door.hub, door.heartbeat, request).await;
+                tracing::debug!(secs = started.elapsed().as_secs_f64(), "stream ended");
+            }
+            Err(refusal) => {
+                log_response(refusal.status.as_u16(), started.elapsed());
+                let _ = write_refusal(&mut tcp, &refusal).await;
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
 /// Answers a connection over a cap with 503 (server full) or 429 (too many from this address)
 /// and closes it.
 async fn refuse(mut tcp: TcpStream, peer: SocketAddr, over: OverLimit) {
     tracing::warn!("connection from {peer} refused: {over:?} connection limit reached");
-    let (status, message) = match over {
-        OverLimit::Total => (
-            503,
+    let refusal = match over {
+        OverLimit::Total => Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
             "the server has too many open connections; try again soon",
         ),
-        OverLimit::PerIp => (429, "too many open connections from your address"),
+        OverLimit::PerIp => Refusal::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many open connections from your address",
+        ),
     };
     let _ = tokio::time::timeout(
         Duration::from_secs(1),
-        write_error(&mut tcp, status, message),
+        write_refusal(&mut tcp, &refusal.retry_after(1)),
     )
     .await;
 }
 
-/// Writes a complete JSON error response (`{"error": ...}`) on a connection that is then
-/// closed.
-async fn write_error(tcp: &mut TcpStream, status: u16, message: &str) -> io::Result<()> {
-    let reason = match status {
-        408 => "Request Timeout",
-        429 => "Too Many Requests",
-        _ => "Service Unavailable",
-    };
-    let body = serde_json::to_string(&app::api::ApiError {
-        error: message.to_string(),
-    })
-    .unwrap_or_default();
-    let response = format!(
-        "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-         retry-after: 1\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    tcp.write_all(response.as_bytes()).await?;
+/// Writes a refusal on a connection that is then closed.
+async fn write_refusal(tcp: &mut TcpStream, refusal: &Refusal) -> io::Result<()> {
+    tcp.write_all(&refusal.to_http()).await?;
     tcp.shutdown().await
 }
 
 /// What a connection's first request turned out to be.
 enum First {
-    /// `GET /api/events/stream` with a valid query: what to ask the hub for.
-    EventStream(SubscribeRequest),
+    /// `GET /api/events/stream` with a valid query: its head and what to ask the hub for.
+    EventStream(Box<Parts>, SubscribeRequest),
     /// Anything else, with every byte read so far.
     Other(Vec<u8>),
 }
@@ -173,7 +237,8 @@ async fn read_head(tcp: &mut TcpStream, peer: SocketAddr) -> io::Result<First> {
         if tcp.read_buf(&mut read).await? == 0 {
             return Ok(First::Other(read));
         }
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        // One slot more than admitted, so that `admit` sees (and refuses) a head with too many.
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS + 1];
         let mut req = httparse::Request::new(&mut headers);
         match req.parse(&read) {
             Ok(httparse::Status::Complete(_)) => {
@@ -188,7 +253,9 @@ async fn read_head(tcp: &mut TcpStream, peer: SocketAddr) -> io::Result<First> {
 fn is_stream_request(req: &httparse::Request) -> bool {
     let path = req.path.unwrap_or("");
     req.method == Some("GET")
-        && (path == "/api/events/stream" || path.starts_with("/api/events/stream?"))
+        && path
+            .strip_prefix(paths::EVENTS_STREAM)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('?'))
 }
 
 /// An event stream request whose query is valid; anything doubtful goes to hyper, which gives
@@ -197,7 +264,6 @@ fn classify(req: &httparse::Request, peer: SocketAddr) -> Option<First> {
     if !is_stream_request(req) || req.version != Some(1) {
         return None;
     }
-    let query = req.path?.split_once('?').map_or("", |(_, q)| q);
     let header = |name: &str| {
         req.headers
             .iter()
@@ -207,89 +273,15 @@ fn classify(req: &httparse::Request, peer: SocketAddr) -> Option<First> {
     if header("upgrade").is_some() || header("expect").is_some() {
         return None;
     }
+    let query = req.path?.split_once('?').map_or("", |(_, q)| q);
     let request = StreamQuery::parse(query)
         .ok()?
         .into_request(header("last-event-id"), header("user-agent"), Some(peer))
         .ok()?;
-    Some(First::EventStream(request))
-}
-
-/// Writes the response head and then every chunk of the stream, until the stream ends, the
-/// peer goes away or a write fails. The socket is closed on return.
-async fn serve_stream(tcp: TcpStream, state: &AppState, request: SubscribeRequest) {
-    let heartbeat = Duration::from_secs(state.config.heartbeat_secs);
-    let mut events = EventStream::open(&state.hub, request, heartbeat);
-    let mut head = String::from("HTTP/1.1 200 OK\r\n");
-    for (name, value) in HEADERS {
-        head.push_str(&format!("{name}: {value}\r\n"));
+    let mut builder = axum::http::Request::get(req.path?);
+    for h in req.headers.iter() {
+        builder = builder.header(h.name, h.value);
     }
-    // No length and no chunking: the body ends when the connection does.
-    head.push_str("connection: close\r\n\r\n");
-    let closed = events.closed();
-    // Both futures live as long as the stream, so their wakers are registered once, not once
-    // per event.
-    let mut closed = std::pin::pin!(closed.cancelled());
-    let mut gone = std::pin::pin!(peer_gone(&tcp));
-    if write_all(&tcp, head.as_bytes(), closed.as_mut())
-        .await
-        .is_err()
-    {
-        return;
-    }
-    drop(head);
-    loop {
-        let chunk = tokio::select! {
-            biased;
-            () = closed.as_mut() => break,
-            () = gone.as_mut() => break,
-            chunk = events.next_chunk() => match chunk {
-                Some(chunk) => chunk,
-                None => break,
-            },
-        };
-        if write_all(&tcp, &chunk, closed.as_mut()).await.is_err() {
-            break;
-        }
-    }
-}
-
-/// Writes all of `bytes`, giving up when `closed` fires (an evicted client that stopped
-/// reading) or the socket fails. Tries the write first: a socket with room never waits.
-async fn write_all(
-    tcp: &TcpStream,
-    mut bytes: &[u8],
-    mut closed: Pin<&mut WaitForCancellationFuture<'_>>,
-) -> io::Result<()> {
-    while !bytes.is_empty() {
-        match tcp.try_write(bytes) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => bytes = &bytes[n..],
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                tokio::select! {
-                    biased;
-                    () = closed.as_mut() => return Err(io::ErrorKind::BrokenPipe.into()),
-                    ready = tcp.writable() => ready?,
-                }
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-/// Resolves when the peer closes its side (or the socket fails). Whatever a client sends after
-/// its request is read and ignored.
-async fn peer_gone(tcp: &TcpStream) {
-    let mut scratch = [0u8; 64];
-    loop {
-        if tcp.readable().await.is_err() {
-            return;
-        }
-        match tcp.try_read(&mut scratch) {
-            Ok(0) => return,
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(_) => return,
-        }
-    }
+    let head = builder.body(()).ok()?.into_parts().0;
+    Some(First::EventStream(Box::new(head), request))
 }
