@@ -22,6 +22,7 @@
 //! - [`server`]: binds, serves and shuts down gracefully.
 
 #![recursion_limit = "256"]
+#![warn(missing_docs)]
 
 pub mod auth;
 pub mod comic;
