@@ -78,7 +78,7 @@ fn main() {
             .send()
             .await
             .unwrap();
-        while state.library.store().all_paths(false).unwrap().len() < 21 {
+        while state.library.store().files().all_paths(false).unwrap().len() < 21 {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
 

@@ -4,9 +4,9 @@
 
 use app::api::{Direction, FileFilter, FileQuery, FileSort};
 use app::events::EventType;
+use longbox::db::Db;
 use longbox::hub::{EventHub, HubConfig, SubscribeRequest, TypeFilter};
 use longbox::library::scan;
-use longbox::library::store::FileStore;
 use longbox::library::watch::{self, WatchConfig};
 use longbox::library::Library;
 use std::path::Path;
@@ -31,11 +31,11 @@ fn make_library(root: &Path, files: usize) {
     }
 }
 
-fn full_scan(root: &Path, store: &FileStore) -> (Duration, String) {
+fn full_scan(root: &Path, store: &Db) -> (Duration, String) {
     let start = Instant::now();
     let found = scan::walk(root, root);
-    let changes = scan::reconcile(&store.snapshot().unwrap(), found);
-    store.apply(&changes, 0.0).unwrap();
+    let changes = scan::reconcile(&store.files().snapshot().unwrap(), found);
+    store.files().apply(&changes, 0.0).unwrap();
     (start.elapsed(), changes.summary())
 }
 
@@ -56,7 +56,7 @@ fn main() {
     make_library(&root, files);
     println!("created {files} files in {:.0} ms", ms(t.elapsed()));
 
-    let store = FileStore::open(&data).unwrap();
+    let store = Db::open(&data).unwrap();
     let (first, summary) = full_scan(&root, &store);
     println!(
         "| first scan ({files} files, empty store) | {:.0} ms | {summary} |",
@@ -88,7 +88,7 @@ fn main() {
         ms(little)
     );
     assert_eq!(
-        store.counts().unwrap().0 as usize,
+        store.files().counts().unwrap().total as usize,
         files + 100 - folders.min(100)
     );
 
@@ -141,7 +141,7 @@ fn main() {
         let start = Instant::now();
         for _ in 0..runs {
             let t = Instant::now();
-            let page = store.list(q).unwrap();
+            let page = store.files().list(q).unwrap();
             assert!(page.total_pages >= 1);
             worst = worst.max(t.elapsed());
         }

@@ -43,7 +43,7 @@ fn main() {
             user_agent: None,
         });
         while sub.receiver.try_recv().is_ok() {}
-        let paths = library.store().all_paths(false).unwrap();
+        let paths = library.store().files().all_paths(false).unwrap();
         assert_eq!(paths.len(), files);
         let parallelism = jobs.settings().parallelism;
         let start = Instant::now();

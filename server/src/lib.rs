@@ -2,7 +2,7 @@
 //! every open browser over Server-Sent Events.
 //!
 //! The data path, one module per step:
-//! `library` (disk, watcher, SQLite store) → [`hub`] (numbering, history, fan-out) →
+//! `library` (disk, watcher, the database) → [`hub`] (numbering, history, fan-out) →
 //! [`http`] (`/api/events/stream` and the REST API) → the `app` crate in the browser.
 //!
 //! - [`config`]: command-line flags and environment, resolved into a [`Config`].
@@ -10,7 +10,10 @@
 //! - [`hub`]: [`hub::EventHub`], the only place that assigns event ids.
 //! - [`http`]: the router and one module per resource; [`http::error::ApiError`] is the one
 //!   error type mapped to `{"error": "..."}`.
-//! - [`library`]: the SQLite [`library::store::FileStore`], scans, the watcher, client paths.
+//! - [`db`]: [`db::Db`], the only module that opens SQLite or holds SQL (schema, migrations,
+//!   one typed handle per table group).
+//! - [`paths`]: [`paths::RelPath`], the only place client paths become disk paths.
+//! - [`library`]: the file list kept right: scans, the watcher, own-change bookkeeping.
 //! - [`comic`]: naming rules, ComicInfo.xml, and the only code that writes `.cbz` archives.
 //! - [`jobs`]: [`jobs::JobRunner`], batch processing with per-item progress.
 //! - [`demo`]: writes a realistic sample library.
@@ -27,12 +30,14 @@
 pub mod auth;
 pub mod comic;
 pub mod config;
+pub mod db;
 pub mod demo;
 pub mod http;
 pub mod hub;
 pub mod jobs;
 pub mod library;
 mod listener;
+pub mod paths;
 pub mod server;
 pub mod site;
 mod stream;
@@ -50,7 +55,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The event hub.
     pub hub: Arc<hub::EventHub>,
-    /// The library: store, scans, watcher.
+    /// The library: database, scans, watcher.
     pub library: Arc<library::Library>,
     /// Batch jobs.
     pub jobs: Arc<jobs::JobRunner>,
@@ -59,8 +64,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state for a configuration: the hub, then the library's store (inside a Tokio
-    /// runtime, which its event announcer needs).
+    /// Builds the state for a configuration: the hub, then the library and its database (inside
+    /// a Tokio runtime, which its event announcer needs).
     pub fn new(config: Config) -> anyhow::Result<Self> {
         let hub = hub::EventHub::new(hub::HubConfig {
             history_size: config.history_size,

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
         data_dir,
     }) = &cli.command
     {
-        let store = match longbox::library::store::FileStore::open(data_dir) {
+        let store = match longbox::db::Db::open(data_dir) {
             Ok(store) => store,
             Err(e) => {
                 eprintln!("error: {e:#}");

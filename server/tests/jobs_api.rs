@@ -402,24 +402,25 @@ async fn an_unfinished_job_resumes_after_a_restart_from_its_first_unfinished_ite
         "Batman/Batman ch 13.cbz".to_string(),
         "Saga/Saga #004 (2012).cbz".to_string(),
     ];
-    longbox::jobs::store::create(&store, &id, app::api::JobAction::Process, &paths, 1.0).unwrap();
+    store
+        .jobs()
+        .create(&id, app::api::JobAction::Process, &paths, 1.0, None)
+        .unwrap();
     first.shutdown().await;
     {
-        let store = longbox::library::store::FileStore::open(data.path()).unwrap();
-        let result = longbox::jobs::store::ItemResult {
-            outcome: "success",
+        let store = longbox::db::Db::open(data.path()).unwrap();
+        let result = longbox::db::jobs::ItemResult {
+            outcome: app::api::ItemOutcome::Success,
             new_path: paths[0].clone(),
             error: None,
         };
-        longbox::jobs::store::finish_item(
-            &store,
-            &id,
-            0,
-            &result,
-            &app::events::JobProgress::new(1, 3, 1, 0),
-        )
-        .unwrap();
-        longbox::jobs::store::set_status(&store, &id, app::events::JobStatus::Processing, 2.0)
+        store
+            .jobs()
+            .finish_item(&id, 0, &result, &app::events::JobProgress::new(1, 3, 1, 0))
+            .unwrap();
+        store
+            .jobs()
+            .set_status(&id, app::events::JobStatus::Processing, 2.0)
             .unwrap();
     }
     let second = TestServer::start_with(config()).await;
@@ -594,7 +595,7 @@ fn a_write_killed_at_any_instant_leaves_a_complete_archive() {
             "one name: {names:?}"
         );
         // Clean-up removes exactly the recorded temp file, whatever instant the kill hit.
-        let store = longbox::library::store::FileStore::open(data.path()).unwrap();
+        let store = longbox::db::Db::open(data.path()).unwrap();
         longbox::comic::archive::remove_recorded_temp_files(&store);
         let left: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()

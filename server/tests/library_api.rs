@@ -48,9 +48,11 @@ async fn pagination_search_filter_and_sort() {
     server.scanned().await;
     let store = server.state.library.store().clone();
     store
+        .files()
         .set_markers("Saga/Saga #003 (2012).cbz", true, false)
         .unwrap();
     store
+        .files()
         .set_markers("Batman/Batman ch 13.cbz", false, true)
         .unwrap();
 
@@ -250,6 +252,7 @@ async fn renames_moves_folder_renames_and_deletes_are_followed() {
     let lib = server.library.clone();
     let store = server.state.library.store().clone();
     store
+        .files()
         .set_markers("Batman/Batman ch 12.cbz", true, false)
         .unwrap();
 
@@ -274,6 +277,7 @@ async fn renames_moves_folder_renames_and_deletes_are_followed() {
     server.wait_listed("Batman/Batman ch 13.cbz", false).await;
 
     store
+        .files()
         .set_markers("Spider-Man/spider man chapter 8.cbz", true, false)
         .unwrap();
     std::fs::rename(lib.join("Spider-Man"), lib.join("Spider-Man (2018)")).unwrap();
@@ -334,6 +338,7 @@ async fn changes_made_while_down_are_picked_up_after_a_restart() {
         .state
         .library
         .store()
+        .files()
         .set_markers("Saga/Saga #004 (2012).cbz", true, false)
         .unwrap();
     let (_, before) = get_json(&first.url("/api/files/Saga/Saga%20%23004%20(2012).cbz")).await;

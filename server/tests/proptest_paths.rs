@@ -1,4 +1,4 @@
-//! Property tests for client path resolution (`longbox::library::paths`), the one gate between
+//! Property tests for client path resolution (`longbox::paths`), the one gate between
 //! a path in a URL or a job request and the disk.
 //!
 //! What it attacks:
@@ -14,7 +14,7 @@
 //!   whose deepest existing ancestor, canonicalised, is inside the library.
 //! - `name`/`folder`/`with_name`/`from_disk`/`is_comic` stay consistent with the parsed text.
 
-use longbox::library::paths::{is_comic, RelPath};
+use longbox::paths::{is_comic, RelPath};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::path::{Component, Path, PathBuf};

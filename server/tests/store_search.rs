@@ -3,8 +3,9 @@
 //! the index gets it built when opened.
 
 use app::api::{FilePage, FileQuery};
-use longbox::library::paths::RelPath;
-use longbox::library::store::{Changes, DiskFile, FileStore};
+use longbox::db::files::{Changes, DiskFile};
+use longbox::db::Db;
+use longbox::paths::RelPath;
 
 fn file(path: &str) -> DiskFile {
     DiskFile {
@@ -14,16 +15,17 @@ fn file(path: &str) -> DiskFile {
     }
 }
 
-fn add(store: &FileStore, paths: &[&str]) {
+fn add(store: &Db, paths: &[&str]) {
     let changes = Changes {
         added: paths.iter().map(|p| file(p)).collect(),
         ..Changes::default()
     };
-    store.apply(&changes, 1.0).unwrap();
+    store.files().apply(&changes, 1.0).unwrap();
 }
 
-fn search(store: &FileStore, text: &str) -> Vec<String> {
+fn search(store: &Db, text: &str) -> Vec<String> {
     let page: FilePage = store
+        .files()
         .list(&FileQuery {
             search: text.to_string(),
             per_page: 500,
@@ -49,7 +51,7 @@ const LIBRARY: &[&str] = &[
 #[test]
 fn search_follows_every_change_and_handles_odd_text() {
     let dir = tempfile::tempdir().unwrap();
-    let store = FileStore::open(dir.path()).unwrap();
+    let store = Db::open(dir.path()).unwrap();
     add(&store, LIBRARY);
 
     assert_eq!(
@@ -82,6 +84,7 @@ fn search_follows_every_change_and_handles_odd_text() {
     assert_eq!(search(&store, "").len(), LIBRARY.len());
     for (page, rows) in [(2, 1), (5, 0)] {
         let p = store
+            .files()
             .list(&FileQuery {
                 search: "batman".into(),
                 per_page: 1,
@@ -101,7 +104,7 @@ fn search_follows_every_change_and_handles_odd_text() {
         renamed: vec![("Batman/Batman 001.cbz".into(), file("Bruce/Bruce 001.cbz"))],
         ..Changes::default()
     };
-    store.apply(&renamed, 2.0).unwrap();
+    store.files().apply(&renamed, 2.0).unwrap();
     assert_eq!(search(&store, "bruce"), vec!["Bruce/Bruce 001.cbz"]);
     assert_eq!(search(&store, "batman"), vec!["Batman/Batman 002.cbz"]);
 
@@ -110,9 +113,9 @@ fn search_follows_every_change_and_handles_odd_text() {
         removed: vec!["Saga/Saga #004 (2012).cbz".into()],
         ..Changes::default()
     };
-    store.apply(&removed, 3.0).unwrap();
+    store.files().apply(&removed, 3.0).unwrap();
     assert!(search(&store, "saga").is_empty());
-    store.remove_tree("Bruce").unwrap();
+    store.files().remove_tree("Bruce").unwrap();
     assert!(search(&store, "bruce").is_empty());
     // Re-adding a path that was removed makes it findable again.
     add(&store, &["Bruce/Bruce 001.cbz"]);
@@ -123,7 +126,7 @@ fn search_follows_every_change_and_handles_odd_text() {
 fn a_database_from_before_the_index_is_indexed_when_opened() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let store = FileStore::open(dir.path()).unwrap();
+        let store = Db::open(dir.path()).unwrap();
         add(&store, LIBRARY);
     }
     // Turn the file back into a version-3 database: no index, no triggers.
@@ -136,7 +139,7 @@ fn a_database_from_before_the_index_is_indexed_when_opened() {
         ))
         .unwrap();
     }
-    let store = FileStore::open(dir.path()).unwrap();
+    let store = Db::open(dir.path()).unwrap();
     assert_eq!(search(&store, "batman").len(), 2);
     assert_eq!(search(&store, "ærø").len(), 1);
 }
@@ -150,7 +153,7 @@ const AFTER_V4: &str = "DROP TABLE temp_files; DROP TABLE changes;
 fn a_version_4_database_is_upgraded_without_losing_rows() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let store = FileStore::open(dir.path()).unwrap();
+        let store = Db::open(dir.path()).unwrap();
         add(&store, LIBRARY);
     }
     {
@@ -161,24 +164,22 @@ fn a_version_4_database_is_upgraded_without_losing_rows() {
             "INSERT INTO jobs (id, action, status, created_at, total) VALUES ('j', 'process', 'processing', 1.0, 1);
              INSERT INTO job_items (job_id, idx, path) VALUES ('j', 0, 'Batman/Batman 001.cbz');
              INSERT INTO history (at, action, old_path, new_path, outcome) VALUES (1.0, 'rename', 'a', 'b', 'success');
-             INSERT INTO settings (key, value) VALUES ('k', 'v');",
+             INSERT INTO settings (key, value) VALUES ('watcher_enabled', 'false');",
         )
         .unwrap();
     }
-    let store = FileStore::open(dir.path()).unwrap();
+    let store = Db::open(dir.path()).unwrap();
     assert_eq!(search(&store, "batman").len(), 2, "files kept");
     assert_eq!(
-        store.setting("k").unwrap().as_deref(),
-        Some("v"),
+        store.settings().watcher_enabled().unwrap(),
+        Some(false),
         "settings kept"
     );
-    assert_eq!(store.history(10, 0).unwrap().1, 1, "history kept");
-    let job = longbox::jobs::store::get(&store, "j", true)
-        .unwrap()
-        .expect("job kept");
+    assert_eq!(store.history().page(10, 0).unwrap().1, 1, "history kept");
+    let job = store.jobs().get("j", true).unwrap().expect("job kept");
     assert_eq!(job.items.unwrap().len(), 1);
     assert_eq!(job.undo_of, None);
-    let pending = longbox::jobs::store::pending_items(&store, "j").unwrap();
+    let pending = store.jobs().pending_items("j").unwrap();
     assert_eq!(pending[0].intent, None, "new columns start empty");
     use longbox::comic::archive::TempLedger;
     assert!(

@@ -3,9 +3,11 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod jobs;
 pub mod paths;
 mod preview;
-pub use preview::{JobPreview, PreviewItem, TagChange};
+pub use jobs::{ItemOutcome, ItemState};
+pub use preview::{JobPreview, PreviewItem, PreviewOutcome, TagChange};
 
 /// Body of every API error: `{"error": "..."}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -252,9 +254,9 @@ pub struct JobItemView {
     /// Path when the job was created.
     pub path: String,
     /// `pending`, `done`.
-    pub state: String,
+    pub state: ItemState,
     /// `success`, `skipped`, `duplicate` or `failed`, once done.
-    pub outcome: Option<String>,
+    pub outcome: Option<ItemOutcome>,
     /// Path after processing.
     pub new_path: Option<String>,
     /// Why it failed.
@@ -322,14 +324,14 @@ pub struct HistoryItem {
     pub at: f64,
     /// Job it belonged to.
     pub job_id: Option<String>,
-    /// `process`, `rename` or `normalize`.
-    pub action: String,
+    /// `process`, `rename`, `normalize` or `undo`.
+    pub action: JobAction,
     /// Path before.
     pub old_path: String,
     /// Path after.
     pub new_path: String,
     /// `success`, `skipped`, `duplicate` or `failed`.
-    pub outcome: String,
+    pub outcome: ItemOutcome,
     /// Why it failed.
     pub error: Option<String>,
     /// Tags written.

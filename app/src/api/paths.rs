@@ -85,9 +85,20 @@ mod tests {
         assert_eq!(job_cancel(7), JOB_CANCEL.replace("{id}", "7"));
         assert_eq!(job_undo(7), JOB_UNDO.replace("{id}", "7"));
         assert_eq!(file("a/b.cbz"), FILE.replace("{*path}", "a/b.cbz"));
-        assert_eq!(events_stream(Some("12")), format!("{EVENTS_STREAM}?last_event_id=12"));
+        assert_eq!(
+            events_stream(Some("12")),
+            format!("{EVENTS_STREAM}?last_event_id=12")
+        );
         assert_eq!(events_stream(Some("")), EVENTS_STREAM);
-        for path in [HEALTH, EVENTS_STREAM, FILES, JOBS, SETTINGS, HISTORY, WATCHER] {
+        for path in [
+            HEALTH,
+            EVENTS_STREAM,
+            FILES,
+            JOBS,
+            SETTINGS,
+            HISTORY,
+            WATCHER,
+        ] {
             assert!(path.starts_with(API), "{path}");
         }
     }

@@ -13,6 +13,35 @@ pub struct TagChange {
     pub new: String,
 }
 
+/// What a job would do to one file, in a word: a preview row's `outcome`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreviewOutcome {
+    /// It would be renamed or retagged.
+    Change,
+    /// It is already as the job would leave it.
+    Unchanged,
+    /// Its new name is taken; it would be left untouched as a duplicate.
+    Conflict,
+    /// It cannot be processed.
+    Error,
+}
+
+impl PreviewOutcome {
+    /// Every outcome, in declaration order.
+    pub const ALL: [Self; 4] = [Self::Change, Self::Unchanged, Self::Conflict, Self::Error];
+
+    /// The wire name, e.g. `"conflict"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Change => "change",
+            Self::Unchanged => "unchanged",
+            Self::Conflict => "conflict",
+            Self::Error => "error",
+        }
+    }
+}
+
 /// What a job would do to one file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviewItem {
@@ -23,7 +52,7 @@ pub struct PreviewItem {
     /// The tag changes, when ComicInfo.xml would be rewritten.
     pub tag_changes: Vec<TagChange>,
     /// `change`, `unchanged`, `conflict` (would be left untouched as a duplicate) or `error`.
-    pub outcome: String,
+    pub outcome: PreviewOutcome,
     /// Why the new name is taken, naming the file it clashes with (same name, or one differing
     /// only by case or Unicode normalisation), on disk or in the same batch.
     pub conflict: Option<String>,

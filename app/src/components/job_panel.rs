@@ -1,6 +1,6 @@
 //! The jobs panel: a progress bar per active job, finished jobs with their summary and errors.
 
-use crate::api::JobView;
+use crate::api::{ItemOutcome, JobView};
 use crate::client;
 use crate::components::file_list::{enclosing, event_action};
 use crate::events::{JobProgress, JobStatus, JobUpdated, NotificationLevel};
@@ -218,9 +218,10 @@ async fn failed_items(id: String) -> Vec<String> {
         .unwrap_or_default()
         .into_iter()
         .filter(|i| {
-            i.outcome
-                .as_deref()
-                .is_some_and(|o| o == "failed" || o == "duplicate")
+            matches!(
+                i.outcome,
+                Some(ItemOutcome::Failed | ItemOutcome::Duplicate)
+            )
         })
         .map(|i| format!("{}: {}", i.path, i.error.unwrap_or_default()))
         .collect()

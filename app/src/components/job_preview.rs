@@ -1,6 +1,6 @@
 //! The dry run shown before a job starts: what it would do to each file, with Apply and Cancel.
 
-use crate::api::{JobCreated, JobFiles, JobPreview, JobRequest, PreviewItem};
+use crate::api::{JobCreated, JobFiles, JobPreview, JobRequest, PreviewItem, PreviewOutcome};
 use crate::client;
 use crate::events::NotificationLevel;
 use crate::live::use_live;
@@ -188,7 +188,7 @@ fn preview_row(item: PreviewItem) -> impl IntoView {
         }
     });
     // An error leaves nothing to compare.
-    let same = if item.outcome == "error" {
+    let same = if item.outcome == PreviewOutcome::Error {
         "—"
     } else {
         "unchanged"
@@ -213,7 +213,7 @@ fn preview_row(item: PreviewItem) -> impl IntoView {
         )
     };
     view! {
-        <tr data-outcome=item.outcome.clone()>
+        <tr data-outcome=item.outcome.as_str()>
             <th scope="row" class="name">{item.path}</th>
             <td class="new-name">
                 {match new_name {
@@ -223,7 +223,7 @@ fn preview_row(item: PreviewItem) -> impl IntoView {
             </td>
             <td><ul class="tag-changes">{tags}</ul></td>
             <td>
-                <span class=format!("badge badge-{}", item.outcome)>{item.outcome.clone()}</span>
+                <span class=format!("badge badge-{}", item.outcome.as_str())>{item.outcome.as_str()}</span>
                 {item.conflict.map(|c| view! { <div class="small conflict">{c}</div> })}
                 {item.error.map(|e| view! { <div class="small error">{e}</div> })}
                 {item.note.map(|n| view! { <div class="small muted">{n}</div> })}

@@ -1,6 +1,6 @@
 //! `/history`: every processed file, newest first, paged.
 
-use crate::api::HistoryPage;
+use crate::api::{HistoryPage, JobAction};
 use crate::client;
 use crate::components::connection_dot::clock;
 use crate::components::file_list::{date, enclosing, event_action};
@@ -59,15 +59,15 @@ pub fn HistoryPage() -> impl IntoView {
                                 {page.items.into_iter().map(|h| {
                                     // One Undo per job, on its first (newest) row of the page; the
                                     // stylesheet hides the others.
-                                    let first = h.job_id.is_some() && h.job_id != last_job && h.action != "undo";
+                                    let first = h.job_id.is_some() && h.job_id != last_job && h.action != JobAction::Undo;
                                     let undo = if first { "yes" } else { "no" };
                                     last_job.clone_from(&h.job_id);
                                     view! {
-                                    <tr data-outcome=h.outcome.clone() data-job-id=h.job_id.clone() data-undo=undo>
+                                    <tr data-outcome=h.outcome.as_str() data-job-id=h.job_id.clone() data-undo=undo>
                                         <td>{format!("{} {}", date(h.at), clock(h.at * 1000.0))}</td>
-                                        <td>{h.action.clone()}
+                                        <td>{h.action.as_str()}
                                             <button type="button" class="link small undo-job" data-action="undo">"Undo job"</button></td>
-                                        <td><span class=format!("badge badge-{}", h.outcome)>{h.outcome.clone()}</span>
+                                        <td><span class=format!("badge badge-{}", h.outcome.as_str())>{h.outcome.as_str()}</span>
                                             {h.error.clone().map(|e| view! { <div class="small muted">{e}</div> })}</td>
                                         <td class="muted">{h.old_path.clone()}</td>
                                         <td>{h.new_path.clone()}</td>

@@ -1,6 +1,7 @@
 //! Naming rules: series from the folder, issue number from ComicInfo or the file name, and the
 //! file name template.
 
+pub use super::filename::normalise_number;
 pub use app::naming::*;
 
 /// Series from a folder name: `_ ` stands for `:` (folders cannot hold colons everywhere).
@@ -12,20 +13,6 @@ pub fn series_from_folder(folder_name: &str) -> String {
 /// what [`super::filename::parse`] reads as the issue.
 pub fn issue_from_name(file_name: &str) -> Option<String> {
     super::filename::parse(file_name).issue
-}
-
-/// `003` → `3`, `007.50` → `7.50` (decimals as written), `0` → `0`.
-pub fn normalise_number(n: &str) -> String {
-    let (int, frac) = match n.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (n, None),
-    };
-    let trimmed = int.trim_start_matches('0');
-    let int = if trimmed.is_empty() { "0" } else { trimmed };
-    match frac {
-        Some(f) => format!("{int}.{f}"),
-        None => int.to_string(),
-    }
 }
 
 /// The extension of a file name including the dot, as written (`.CBZ` stays `.CBZ`).

@@ -10,13 +10,13 @@ use axum::Json;
 /// `GET /api/cache/stats`.
 pub(crate) async fn stats(State(state): State<AppState>) -> Result<Json<CacheStats>, ApiError> {
     let library = state.library.clone();
-    let (total, processed, duplicates) = blocking(move || library.store().counts()).await?;
+    let counts = blocking(move || library.store().files().counts()).await?;
     let last = state.library.last_scan();
     Ok(Json(CacheStats {
-        total_files: total,
-        processed,
-        unprocessed: total - processed,
-        duplicates,
+        total_files: counts.total,
+        processed: counts.processed,
+        unprocessed: counts.total - counts.processed,
+        duplicates: counts.duplicates,
         last_scan_at: last.map(|s| s.at),
         last_scan_ms: last.map(|s| s.millis),
         scanning: state.library.is_scanning(),

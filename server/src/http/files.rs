@@ -2,7 +2,7 @@
 
 use crate::comic::archive;
 use crate::http::error::{blocking, ApiError};
-use crate::library::paths::RelPath;
+use crate::paths::RelPath;
 use crate::AppState;
 use app::api::{FileDetails, FilePage, FileQuery};
 use axum::extract::rejection::QueryRejection;
@@ -27,7 +27,7 @@ pub(crate) async fn list(
         return Err(ApiError::BadRequest("page starts at 1".into()));
     }
     let store = state.library.store().clone();
-    let page = blocking(move || store.list(&query)).await?;
+    let page = blocking(move || store.files().list(&query)).await?;
     Ok(Json(page))
 }
 
@@ -49,6 +49,7 @@ pub(crate) async fn details(
     let details = blocking(move || {
         let stored = library
             .store()
+            .files()
             .get(rel.as_str())?
             .ok_or_else(|| ApiError::NotFound(format!("no file {rel} in the library")))?;
         // An archive over a limit (or broken) is named as such, not shown as empty.

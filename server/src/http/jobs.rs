@@ -2,8 +2,7 @@
 
 use crate::http::error::{blocking, ApiError};
 use crate::http::files::client_path;
-use crate::jobs::store;
-use crate::library::paths::RelPath;
+use crate::paths::RelPath;
 use crate::AppState;
 use app::api::{JobAction, JobCreated, JobFiles, JobPreview, JobRequest, JobView};
 use axum::extract::rejection::JsonRejection;
@@ -37,7 +36,7 @@ pub(crate) async fn create(
     let store = state.library.store().clone();
     let paths = match req.files {
         JobFiles::Named(name) if name == "all" || name == "unprocessed" => {
-            blocking(move || store.all_paths(name == "unprocessed")).await?
+            blocking(move || store.files().all_paths(name == "unprocessed")).await?
         }
         JobFiles::Named(other) => {
             return Err(ApiError::BadRequest(format!(
@@ -51,7 +50,7 @@ pub(crate) async fn create(
             }
             blocking(move || {
                 for p in &checked {
-                    if store.get(p)?.is_none() {
+                    if store.files().get(p)?.is_none() {
                         return Err(ApiError::BadRequest(format!("no file {p} in the library")));
                     }
                 }
@@ -96,7 +95,9 @@ pub(crate) async fn undo(
     let id = job_id(&raw)?;
     let (store, jobs) = (state.library.store().clone(), state.jobs.clone());
     let created = blocking(move || {
-        let job = store::get(&store, &id, false)?
+        let job = store
+            .jobs()
+            .get(&id, false)?
             .ok_or_else(|| ApiError::NotFound(format!("no job {id}")))?;
         if !job.status.is_finished() {
             return Err(ApiError::Conflict(format!(
@@ -104,7 +105,7 @@ pub(crate) async fn undo(
                 job.status.as_str()
             )));
         }
-        if let Some(undo) = store::undone_by(&store, &id)? {
+        if let Some(undo) = store.jobs().undone_by(&id)? {
             return Err(ApiError::Conflict(format!(
                 "job {id} was already undone by job {undo}"
             )));
@@ -119,7 +120,7 @@ pub(crate) async fn undo(
 /// `GET /api/jobs`: every job, newest first, without items.
 pub(crate) async fn list(State(state): State<AppState>) -> Result<Json<Vec<JobView>>, ApiError> {
     let store = state.library.store().clone();
-    Ok(Json(blocking(move || store::list(&store)).await?))
+    Ok(Json(blocking(move || store.jobs().list()).await?))
 }
 
 /// `GET /api/jobs/{id}`: status, progress and per-item results.
@@ -130,7 +131,9 @@ pub(crate) async fn get(
     let id = job_id(&raw)?;
     let store = state.library.store().clone();
     blocking(move || {
-        store::get(&store, &id, true)?
+        store
+            .jobs()
+            .get(&id, true)?
             .map(Json)
             .ok_or_else(|| ApiError::NotFound(format!("no job {id}")))
     })
@@ -146,7 +149,9 @@ pub(crate) async fn cancel(
     let store = state.library.store().clone();
     let lookup = id.clone();
     let job = blocking(move || {
-        store::get(&store, &lookup, false)?
+        store
+            .jobs()
+            .get(&lookup, false)?
             .ok_or_else(|| ApiError::NotFound(format!("no job {lookup}")))
     })
     .await?;
@@ -168,7 +173,9 @@ pub(crate) async fn delete(
     let store = state.library.store().clone();
     let target = id.clone();
     blocking(move || {
-        let job = store::get(&store, &target, false)?
+        let job = store
+            .jobs()
+            .get(&target, false)?
             .ok_or_else(|| ApiError::NotFound(format!("no job {target}")))?;
         if !job.status.is_finished() {
             return Err(ApiError::Conflict(format!(
@@ -176,7 +183,7 @@ pub(crate) async fn delete(
                 job.status.as_str()
             )));
         }
-        store::delete(&store, &target)?;
+        store.jobs().delete(&target)?;
         Ok(())
     })
     .await?;

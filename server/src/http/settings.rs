@@ -61,6 +61,7 @@ pub(crate) async fn history(
         return Err(ApiError::BadRequest("limit must be 1–500".into()));
     }
     let store = state.library.store().clone();
-    let (items, total) = blocking(move || store.history(limit, q.offset.unwrap_or(0))).await?;
+    let (items, total) =
+        blocking(move || store.history().page(limit, q.offset.unwrap_or(0))).await?;
     Ok(Json(HistoryPage { items, total }))
 }

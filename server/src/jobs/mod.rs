@@ -4,17 +4,22 @@
 //! - `plan`: what processing one file will do, decided without touching it (dry runs show it).
 //! - [`process`]: applying a plan to one file.
 //! - `undo`: putting back what a finished job changed.
-//! - [`store`]: jobs, items, their changes and settings in SQLite.
+//! - `dispatch`: one job item start to finish (processing or undo, then its history row).
+//! - [`store`]: processing settings with their defaults; jobs themselves are in
+//!   [`crate::db::jobs`].
 
+mod dispatch;
 mod plan;
 pub mod process;
 pub mod store;
 mod undo;
 
+use crate::db::jobs::{ItemResult, PendingItem};
+use crate::db::Db;
 use crate::hub::{unix_now, EventHub};
-use crate::library::paths::RelPath;
 use crate::library::Library;
-use app::api::{JobAction, Settings};
+use crate::paths::RelPath;
+use app::api::{ItemOutcome, JobAction, PreviewOutcome, Settings};
 use app::events::{Event, FileProcessed, JobProgress, JobStatus, JobUpdated};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -65,7 +70,7 @@ impl JobRunner {
             settings: Mutex::new(settings),
             tasks: TaskTracker::new(),
         });
-        for id in store::unfinished(library.store())? {
+        for id in library.store().jobs().unfinished()? {
             tracing::info!(job = %id, "resuming unfinished job");
             runner.enqueue(id);
         }
@@ -93,7 +98,7 @@ impl JobRunner {
         let current = self.settings();
         settings.convert_cbr = settings.convert_cbr.or(current.convert_cbr);
         settings.cbr_trash = settings.cbr_trash.or(current.cbr_trash);
-        store::save_settings(self.library.store(), &settings)?;
+        self.library.store().settings().set_processing(&settings)?;
         if settings.watcher_enabled != self.library.watcher_status().enabled {
             self.library.set_enabled(settings.watcher_enabled)?;
         }
@@ -118,7 +123,10 @@ impl JobRunner {
             .filter(|p| seen.insert(p.clone()))
             .collect();
         let id = uuid::Uuid::new_v4().to_string();
-        store::create(self.library.store(), &id, action, &paths, unix_now())?;
+        self.library
+            .store()
+            .jobs()
+            .create(&id, action, &paths, unix_now(), None)?;
         let total = paths.len() as u64;
         self.publish_job(&id, JobStatus::Queued, JobProgress::new(0, total, 0, 0));
         self.enqueue(id.clone());
@@ -128,12 +136,12 @@ impl JobRunner {
     /// What a job over `paths` would do to each file, touching nothing. Blocking.
     pub fn preview(&self, action: JobAction, paths: &[RelPath]) -> app::api::JobPreview {
         let items = plan::preview(&self.library, paths, action, &self.settings());
-        let count = |outcome: &str| items.iter().filter(|i| i.outcome == outcome).count() as u64;
+        let count = |o: PreviewOutcome| items.iter().filter(|i| i.outcome == o).count() as u64;
         app::api::JobPreview {
             action,
-            changes: count("change"),
-            conflicts: count("conflict"),
-            errors: count("error"),
+            changes: count(PreviewOutcome::Change),
+            conflicts: count(PreviewOutcome::Conflict),
+            errors: count(PreviewOutcome::Error),
             items,
         }
     }
@@ -141,7 +149,7 @@ impl JobRunner {
     /// Creates and queues a job that undoes finished job `source`: the files it changed, last
     /// first. `None` when it changed nothing.
     pub fn create_undo(&self, source: &str) -> anyhow::Result<Option<(String, u64)>> {
-        let changes = store::changes(self.library.store(), source)?;
+        let changes = self.library.store().jobs().changes(source)?;
         let paths: Vec<String> = changes
             .into_iter()
             .rev()
@@ -153,14 +161,10 @@ impl JobRunner {
         }
         let id = uuid::Uuid::new_v4().to_string();
         let now = unix_now();
-        store::create_with(
-            self.library.store(),
-            &id,
-            JobAction::Undo,
-            &paths,
-            now,
-            Some(source),
-        )?;
+        self.library
+            .store()
+            .jobs()
+            .create(&id, JobAction::Undo, &paths, now, Some(source))?;
         let total = paths.len() as u64;
         self.publish_job(&id, JobStatus::Queued, JobProgress::new(0, total, 0, 0));
         self.enqueue(id.clone());
@@ -200,8 +204,10 @@ impl JobRunner {
                         let store = self.library.store().clone();
                         let jid = id.clone();
                         let progress = tokio::task::spawn_blocking(move || {
-                            store::set_status(&store, &jid, JobStatus::Failed, unix_now())?;
-                            anyhow::Ok(store::get(&store, &jid, false)?.map(|j| j.progress))
+                            store
+                                .jobs()
+                                .set_status(&jid, JobStatus::Failed, unix_now())?;
+                            anyhow::Ok(store.jobs().get(&jid, false)?.map(|j| j.progress))
                         })
                         .await
                         .ok()
@@ -225,8 +231,8 @@ impl JobRunner {
         let (job, pending) = {
             let (store, id) = (store.clone(), id.to_string());
             tokio::task::spawn_blocking(move || {
-                let job = store::get(&store, &id, false)?;
-                let pending = store::pending_items(&store, &id)?;
+                let job = store.jobs().get(&id, false)?;
+                let pending = store.jobs().pending_items(&id)?;
                 anyhow::Ok((job, pending))
             })
             .await??
@@ -292,7 +298,7 @@ impl JobRunner {
     async fn run_item(
         self: Arc<Self>,
         id: &str,
-        item: store::PendingItem,
+        item: PendingItem,
         action: JobAction,
         settings: Settings,
         progress: Arc<Mutex<JobProgress>>,
@@ -308,11 +314,11 @@ impl JobRunner {
             Ok(origin) => {
                 let rel = this.resumed_path(&origin, item.intent.as_deref());
                 let key = process::ItemKey { job_id: &jid, idx };
-                process::process_file(&this.library, &origin, &rel, action, &settings, Some(key))
+                dispatch::run(&this.library, &origin, &rel, action, &settings, Some(key))
             }
             Err(e) => process::Processed {
-                result: store::ItemResult {
-                    outcome: "failed",
+                result: ItemResult {
+                    outcome: ItemOutcome::Failed,
                     new_path: p.clone(),
                     error: Some(e.to_string()),
                 },
@@ -339,7 +345,7 @@ impl JobRunner {
         let mut p = progress.lock().expect("progress lock");
         let (ok, err) = if result.is_success() { (1, 0) } else { (0, 1) };
         *p = JobProgress::new(p.processed + 1, p.total, p.success + ok, p.errors + err);
-        store::finish_item(&store, id, idx, &result, &p)?;
+        store.jobs().finish_item(id, idx, &result, &p)?;
         self.publish_job(id, JobStatus::Processing, *p);
         Ok(())
     }
@@ -378,11 +384,8 @@ impl JobRunner {
     }
 }
 
-async fn set_status(
-    store: &Arc<crate::library::store::FileStore>,
-    id: &str,
-    status: JobStatus,
-) -> anyhow::Result<()> {
+/// Sets a job's status from async code.
+async fn set_status(store: &Arc<Db>, id: &str, status: JobStatus) -> anyhow::Result<()> {
     let (store, id) = (store.clone(), id.to_string());
-    tokio::task::spawn_blocking(move || store::set_status(&store, &id, status, unix_now())).await?
+    tokio::task::spawn_blocking(move || store.jobs().set_status(&id, status, unix_now())).await?
 }

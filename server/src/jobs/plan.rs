@@ -3,9 +3,9 @@
 //! applies exactly these plans, so the preview is what then happens.
 
 use crate::comic::{archive, comicinfo, naming};
-use crate::library::paths::RelPath;
 use crate::library::Library;
-use app::api::{JobAction, PreviewItem, Settings, TagChange, WrittenTags};
+use crate::paths::RelPath;
+use app::api::{JobAction, PreviewItem, PreviewOutcome, Settings, TagChange, WrittenTags};
 use std::collections::HashMap;
 use std::path::Path;
 use unicode_normalization::UnicodeNormalization;
@@ -205,7 +205,7 @@ pub(crate) fn preview(
                 path: rel.to_string(),
                 new_path: None,
                 tag_changes: Vec::new(),
-                outcome: "unchanged".into(),
+                outcome: PreviewOutcome::Unchanged,
                 conflict: None,
                 error: None,
                 note: None,
@@ -213,7 +213,7 @@ pub(crate) fn preview(
             let plan = match plan(library, rel, action, settings) {
                 Ok(plan) => plan,
                 Err(e) => {
-                    item.outcome = "error".into();
+                    item.outcome = PreviewOutcome::Error;
                     item.error = Some(e);
                     return item;
                 }
@@ -238,13 +238,12 @@ pub(crate) fn preview(
             item.tag_changes = plan.tag_changes;
             item.note = plan.note;
             item.outcome = if item.conflict.is_some() {
-                "conflict"
+                PreviewOutcome::Conflict
             } else if item.new_path.is_some() || !item.tag_changes.is_empty() {
-                "change"
+                PreviewOutcome::Change
             } else {
-                "unchanged"
-            }
-            .into();
+                PreviewOutcome::Unchanged
+            };
             item
         })
         .collect()

@@ -5,17 +5,17 @@
 //! under its new name with its old content, complete.
 
 use crate::comic::{archive, naming, rar};
+use crate::db::files::Changes;
+use crate::db::jobs::{Change, ItemResult};
 use crate::hub::unix_now;
 use crate::jobs::plan::{self, Plan};
-use crate::jobs::store::{self, Change, ItemResult};
-use crate::library::paths::RelPath;
 use crate::library::scan;
-use crate::library::store::Changes;
 use crate::library::Library;
-use app::api::{HistoryItem, JobAction, Settings, WrittenTags};
+use crate::paths::RelPath;
+use app::api::{ItemOutcome, JobAction, Settings, WrittenTags};
 use std::path::Path;
 
-/// What processing one file did, with the tags it wrote.
+/// What processing (or undoing) one file did, with the tags it wrote.
 #[derive(Debug, Clone)]
 pub struct Processed {
     /// Outcome for the job item and event.
@@ -27,7 +27,7 @@ pub struct Processed {
 pub(crate) fn failed(rel: &RelPath, why: impl Into<String>) -> Processed {
     Processed {
         result: ItemResult {
-            outcome: "failed",
+            outcome: ItemOutcome::Failed,
             new_path: rel.to_string(),
             error: Some(why.into()),
         },
@@ -44,39 +44,9 @@ pub struct ItemKey<'a> {
     pub idx: i64,
 }
 
-/// Processes one file and records the result (store, markers, history). Blocking.
-/// `origin` is where the item's file was when the job was made (history's old path); `rel` is
-/// where it is now (the same, unless a resumed item's rename had already happened).
-pub fn process_file(
-    library: &Library,
-    origin: &RelPath,
-    rel: &RelPath,
-    action: JobAction,
-    settings: &Settings,
-    item: Option<ItemKey<'_>>,
-) -> Processed {
-    let out = match action {
-        JobAction::Undo => super::undo::undo_file(library, rel, item),
-        _ => run(library, rel, action, settings, item),
-    };
-    let history = HistoryItem {
-        id: 0,
-        at: unix_now(),
-        job_id: item.map(|k| k.job_id.to_string()),
-        action: action.as_str().into(),
-        old_path: origin.to_string(),
-        new_path: out.result.new_path.clone(),
-        outcome: out.result.outcome.into(),
-        error: out.result.error.clone(),
-        tags: out.tags.clone(),
-    };
-    if let Err(e) = library.store().add_history(&history) {
-        tracing::error!("cannot record history for {rel}: {e:#}");
-    }
-    out
-}
-
-fn run(
+/// Processes (`process`, `rename` or `normalize`) the file at `rel` and records what changed
+/// (database, markers, the item's change record). Blocking.
+pub(crate) fn process_file(
     library: &Library,
     rel: &RelPath,
     action: JobAction,
@@ -93,10 +63,10 @@ fn run(
     };
     let store = library.store();
     if plan.target.is_none() && plan.new_xml.is_none() {
-        let _ = store.set_markers(rel.as_str(), true, false);
+        let _ = store.files().set_markers(rel.as_str(), true, false);
         return Processed {
             result: ItemResult {
-                outcome: "skipped",
+                outcome: ItemOutcome::Skipped,
                 new_path: rel.to_string(),
                 error: plan.note,
             },
@@ -113,20 +83,24 @@ fn run(
             old_xml: plan.old_xml.clone(),
             after: None,
         };
-        let recorded = store::record_change(store, key.job_id, key.idx, &change)
-            .and_then(|()| store::record_intent(store, key.job_id, key.idx, &change.new_path));
+        let jobs = store.jobs();
+        let recorded = jobs
+            .record_change(key.job_id, key.idx, &change)
+            .and_then(|()| jobs.record_intent(key.job_id, key.idx, &change.new_path));
         if let Err(e) = recorded {
             return failed(rel, format!("cannot record the change: {e:#}"));
         }
     }
     let out = apply(library, rel, &plan);
     if let Some(key) = item {
-        let changed = out.result.outcome == "success" || out.result.new_path != rel.as_str();
+        let changed =
+            out.result.outcome == ItemOutcome::Success || out.result.new_path != rel.as_str();
         let after = RelPath::parse(&out.result.new_path)
             .ok()
             .and_then(|p| scan::stat_file(root, &p))
             .map(|f| (out.result.new_path.as_str(), f.size, f.mtime_ns));
-        let _ = store::finish_change(store, key.job_id, key.idx, after.filter(|_| changed));
+        let after = after.filter(|_| changed);
+        let _ = store.jobs().finish_change(key.job_id, key.idx, after);
     }
     out
 }
@@ -157,7 +131,7 @@ pub(crate) fn rename_file(
                 renamed: vec![(rel.to_string(), facts)],
                 ..Changes::default()
             };
-            if let Err(e) = store.apply(&changes, unix_now()) {
+            if let Err(e) = store.files().apply(&changes, unix_now()) {
                 tracing::error!("store update after rename failed: {e:#}");
             }
         }
@@ -165,7 +139,7 @@ pub(crate) fn rename_file(
     })
 }
 
-/// Rewrites a `.cbz`'s ComicInfo.xml (`None` removes it) and updates the store.
+/// Rewrites a `.cbz`'s ComicInfo.xml (`None` removes it) and updates the file list.
 pub(crate) fn write_tags(
     library: &Library,
     rel: &RelPath,
@@ -186,14 +160,14 @@ pub(crate) fn write_tags(
                 changed: vec![facts],
                 ..Changes::default()
             };
-            let _ = store.apply(&changes, unix_now());
+            let _ = store.files().apply(&changes, unix_now());
         }
         Ok(())
     })
 }
 
 /// Converts a `.cbr` to a verified `.cbz` beside it, moves the original to `trash`, and updates
-/// the store (the list entry and its markers follow the file). Returns the `.cbz`.
+/// the file list (the entry and its markers follow the file). Returns the `.cbz`.
 fn convert(library: &Library, rel: &RelPath, trash: &Path) -> Result<RelPath, String> {
     let root = library.root();
     let cbz = rel.with_name(&format!("{}.cbz", naming::stem(rel.name())));
@@ -214,7 +188,7 @@ fn convert(library: &Library, rel: &RelPath, trash: &Path) -> Result<RelPath, St
                 renamed: vec![(rel.to_string(), facts)],
                 ..Changes::default()
             };
-            let _ = library.store().apply(&changes, unix_now());
+            let _ = library.store().files().apply(&changes, unix_now());
         }
         Ok(cbz.clone())
     })
@@ -249,10 +223,10 @@ fn apply(library: &Library, rel: &RelPath, plan: &Plan) -> Processed {
                         target.name()
                     ),
                 };
-                let _ = store.set_markers(rel.as_str(), false, true);
+                let _ = store.files().set_markers(rel.as_str(), false, true);
                 return Processed {
                     result: ItemResult {
-                        outcome: "duplicate",
+                        outcome: ItemOutcome::Duplicate,
                         new_path: rel.to_string(),
                         error: Some(why),
                     },
@@ -267,10 +241,10 @@ fn apply(library: &Library, rel: &RelPath, plan: &Plan) -> Processed {
             return failed(&current, format!("cannot write tags: {e}"));
         }
     }
-    let _ = store.set_markers(current.as_str(), true, false);
+    let _ = store.files().set_markers(current.as_str(), true, false);
     Processed {
         result: ItemResult {
-            outcome: "success",
+            outcome: ItemOutcome::Success,
             new_path: current.to_string(),
             error: plan
                 .note

@@ -2,15 +2,16 @@
 //! back, byte for byte, unless the file changed since (then it is left alone, with a reason).
 
 use super::process::{failed, rename_file, write_tags, ItemKey, Processed};
-use super::store::{self, ItemResult};
-use crate::library::paths::RelPath;
+use crate::db::jobs::ItemResult;
 use crate::library::scan;
 use crate::library::Library;
+use crate::paths::RelPath;
+use app::api::ItemOutcome;
 
 fn skipped(rel: &RelPath, why: impl Into<String>) -> Processed {
     Processed {
         result: ItemResult {
-            outcome: "skipped",
+            outcome: ItemOutcome::Skipped,
             new_path: rel.to_string(),
             error: Some(why.into()),
         },
@@ -24,14 +25,14 @@ pub(crate) fn undo_file(library: &Library, rel: &RelPath, item: Option<ItemKey<'
         return failed(rel, "undo runs only as a job");
     };
     let st = library.store();
-    let source = match store::get(st, key.job_id, false) {
+    let source = match st.jobs().get(key.job_id, false) {
         Ok(Some(job)) => job.undo_of,
         _ => None,
     };
     let Some(source) = source else {
         return failed(rel, "this job undoes no job");
     };
-    let change = match store::changes(st, &source) {
+    let change = match st.jobs().changes(&source) {
         Ok(all) => all.into_iter().find(|c| c.new_path == rel.as_str()),
         Err(e) => return failed(rel, format!("cannot read what job {source} changed: {e:#}")),
     };
@@ -76,10 +77,10 @@ pub(crate) fn undo_file(library: &Library, rel: &RelPath, item: Option<ItemKey<'
             return failed(&current, format!("cannot restore ComicInfo.xml: {e}"));
         }
     }
-    let _ = st.set_markers(current.as_str(), false, false);
+    let _ = st.files().set_markers(current.as_str(), false, false);
     Processed {
         result: ItemResult {
-            outcome: "success",
+            outcome: ItemOutcome::Success,
             new_path: current.to_string(),
             error: None,
         },

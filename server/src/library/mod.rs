@@ -1,32 +1,27 @@
-//! The library: what is on disk, kept in the store, announced through the hub.
+//! The library: what is on disk, kept in the database's file list, announced through the hub.
 //!
-//! - [`paths`]: the only place client paths become disk paths.
-//! - [`scan`]: walking the folder and reconciling it with the store.
-//! - [`store`]: [`store::FileStore`], SQLite (schema in `schema`).
+//! - [`scan`]: walking the folder and reconciling it with the file list.
 //! - [`watch`]: the OS watch that keeps the list following the disk.
-//! - `temp_files`: the store's ledger of Longbox's own temp files.
+//! - [`paths`]: re-export of [`crate::paths`], where callers have always found it.
 //!
 //! [`Library`] ties them together: full rescans, incremental reconciles of paths the watcher
 //! names, the watcher's `running`/`enabled` state, and coalesced `cache_updated` events.
 
-pub mod history;
-mod listing;
-pub mod paths;
 pub mod scan;
-mod schema;
-pub mod store;
-mod temp_files;
 pub mod watch;
 
+pub use crate::paths;
+
+use crate::db::files::Changes;
+use crate::db::Db;
 use crate::hub::{unix_now, EventHub};
+use crate::paths::RelPath;
 use app::events::{CacheUpdated, Event, WatcherStatus};
-use paths::RelPath;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use store::{Changes, FileStore};
 use tokio::sync::{mpsc, watch as tokio_watch};
 
 /// Least time between two `cache_updated` events (at most ~10 per second).
@@ -34,9 +29,6 @@ const CACHE_EVENT_INTERVAL: Duration = Duration::from_millis(100);
 
 /// How long a path Longbox wrote itself is remembered, so the watcher does not take it for new.
 const OWN_CHANGE_TTL: Duration = Duration::from_secs(30);
-
-/// Settings key of the watcher's `enabled` flag.
-const WATCHER_ENABLED_KEY: &str = "watcher_enabled";
 
 /// Timing of the last full scan.
 #[derive(Debug, Clone, Copy)]
@@ -53,8 +45,8 @@ pub struct Library {
     root: PathBuf,
     /// Where Longbox keeps its state (the default trash of converted `.cbr` files is here).
     data_dir: PathBuf,
-    /// The SQLite store.
-    store: Arc<FileStore>,
+    /// The database.
+    store: Arc<Db>,
     /// Where events go.
     hub: Arc<EventHub>,
     /// Latest `cache_updated` to announce; a task sends at most one per interval.
@@ -83,12 +75,10 @@ pub struct Library {
 }
 
 impl Library {
-    /// Opens the store and starts the `cache_updated` announcer.
+    /// Opens the database and starts the `cache_updated` announcer.
     pub fn open(root: &Path, data_dir: &Path, hub: Arc<EventHub>) -> anyhow::Result<Arc<Self>> {
-        let store = Arc::new(FileStore::open(data_dir)?);
-        let enabled = store
-            .setting(WATCHER_ENABLED_KEY)?
-            .is_none_or(|v| v == "true");
+        let store = Arc::new(Db::open(data_dir)?);
+        let enabled = store.settings().watcher_enabled()?.unwrap_or(true);
         let (announce, mut rx) = tokio_watch::channel(None::<CacheUpdated>);
         let announcer_hub = hub.clone();
         tokio::spawn(async move {
@@ -129,8 +119,8 @@ impl Library {
         &self.data_dir
     }
 
-    /// The store.
-    pub fn store(&self) -> &Arc<FileStore> {
+    /// The database.
+    pub fn store(&self) -> &Arc<Db> {
         &self.store
     }
 
@@ -155,9 +145,9 @@ impl Library {
             let mut found = scan::walk(&this.root, &this.root);
             let pending = this.pending.lock().expect("pending lock").clone();
             found.retain(|f| !pending.contains_key(f.path.as_str()));
-            let changes = scan::reconcile(&this.store.snapshot()?, found);
+            let changes = scan::reconcile(&this.store.files().snapshot()?, found);
             if !changes.is_empty() {
-                this.store.apply(&changes, unix_now())?;
+                this.store.files().apply(&changes, unix_now())?;
             }
             anyhow::Ok(changes)
         })
@@ -189,15 +179,15 @@ impl Library {
             } else if let Some(f) = scan::stat_file(&self.root, rel) {
                 found.push(f);
             }
-            for p in self.store.paths_under(rel.as_str())? {
+            for p in self.store.files().paths_under(rel.as_str())? {
                 stored.insert(p, ());
             }
         }
         found.retain(|f| !pending.contains_key(f.path.as_str()));
-        let snapshot = self.store.snapshot_of(stored.keys())?;
+        let snapshot = self.store.files().snapshot_of(stored.keys())?;
         let changes = scan::reconcile(&snapshot, found);
         if !changes.is_empty() {
-            self.store.apply(&changes, unix_now())?;
+            self.store.files().apply(&changes, unix_now())?;
         }
         Ok(changes)
     }
@@ -313,8 +303,7 @@ impl Library {
 
     /// Switches automatic processing; persists and publishes `watcher_status`.
     pub fn set_enabled(&self, enabled: bool) -> anyhow::Result<WatcherStatus> {
-        self.store
-            .set_setting(WATCHER_ENABLED_KEY, if enabled { "true" } else { "false" })?;
+        self.store.settings().set_watcher_enabled(enabled)?;
         self.enabled.store(enabled, Ordering::SeqCst);
         let status = self.watcher_status();
         self.hub.publish(Event::WatcherStatus(status));

@@ -1,7 +1,7 @@
-//! Walking the library and reconciling what is on disk with what the store lists.
+//! Walking the library and reconciling what is on disk with what the database lists.
 
-use crate::library::paths::{is_comic, RelPath};
-use crate::library::store::{Changes, DiskFile};
+use crate::db::files::{Changes, DiskFile};
+use crate::paths::{is_comic, RelPath};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::UNIX_EPOCH;

@@ -5,8 +5,8 @@
 //! files and folders, reconcile the named paths at once. When the OS watch cannot start (e.g.
 //! the inotify limit), `running` is false and a periodic rescan keeps the list right.
 
-use crate::library::paths::{is_comic, RelPath};
 use crate::library::Library;
+use crate::paths::{is_comic, RelPath};
 use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::collections::BTreeSet;

@@ -5,7 +5,7 @@
 //! (`100 Bullets 058`, `30 Days of Night 01`, `2000 AD 1234`, `Mob Psycho 100 v02`). Bracket
 //! groups are never the issue unless nothing outside is (`Batman & Wildcat (1 of 3)`).
 //!
-//! Numbers are normalised like `naming::normalise_number` (`003` → `3`, `12.50` kept), letter
+//! Numbers are normalised by `normalise_number` (`003` → `3`, `12.50` kept), letter
 //! suffixes kept (`5AU`, `78.BEY`), and `½` written as a decimal (`½` → `0.5`, `1½` → `1.5`) so
 //! that issue numbers stay sortable.
 
@@ -13,6 +13,7 @@ mod lex;
 mod number;
 
 use lex::{Group, Item, Kind, Mark};
+pub use number::normalise_number;
 use number::Num;
 
 /// What a comic file name says.

@@ -1,7 +1,19 @@
 //! Numbers and dates as written in names: `003`, `-1`, `12.50`, `½`, `5AU`, `78.BEY`,
 //! `001-006`, `2021-08-04`, `(Sep 1973)`.
 
-use crate::comic::naming::normalise_number;
+/// `003` → `3`, `007.50` → `7.50` (decimals as written), `0` → `0`.
+pub fn normalise_number(n: &str) -> String {
+    let (int, frac) = match n.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (n, None),
+    };
+    let trimmed = int.trim_start_matches('0');
+    let int = if trimmed.is_empty() { "0" } else { trimmed };
+    match frac {
+        Some(f) => format!("{int}.{f}"),
+        None => int.to_string(),
+    }
+}
 
 /// A number as written, normalised (`003` → `3`, `½` → `0.5`, `5AU` kept).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,29 @@
-//! The SQLite schema as numbered migrations (files and their search index, settings, history,
-//! jobs).
+//! The schema as numbered steps, tracked by `PRAGMA user_version`: a database at version `n`
+//! has run the first `n` steps, and opening it runs the rest, each in its own transaction.
+//!
+//! A step, once released, never changes (databases that ran it would differ from new ones):
+//! a change to the schema is a new step at the end.
 
-/// Schema versions, applied in order; index + 1 is the `user_version` after each.
-pub(crate) const MIGRATIONS: &[&str] = &[
+use rusqlite::Connection;
+
+/// The schema version of a database every step has run on.
+pub const LATEST: u32 = STEPS.len() as u32;
+
+/// Brings a database up to [`LATEST`], one transaction per step.
+pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (done, sql) in STEPS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", done + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The steps (files and their search index, settings, history, jobs), applied in order: after
+/// step `i` (from 0) the `user_version` is `i + 1`.
+pub const STEPS: &[&str] = &[
     "CREATE TABLE files (
         path       TEXT PRIMARY KEY,
         name       TEXT NOT NULL,
@@ -53,7 +74,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // A narrow index: COUNT(*) and the marker filters read it instead of the whole table.
     "CREATE INDEX files_by_markers ON files(processed, duplicate);",
     // Substring search through a trigram index instead of reading every row. `files` has no
-    // rowid, so each file keeps the id of its index row; `FileStore` indexes rows whose id is
+    // rowid, so each file keeps the id of its index row; `db::search` indexes rows whose id is
     // NULL (new or renamed files) and the triggers drop index rows the files table lets go of.
     "ALTER TABLE files ADD COLUMN search_rowid INTEGER;
     CREATE INDEX files_unindexed ON files(path) WHERE search_rowid IS NULL;

@@ -1,11 +1,11 @@
-//! The temp-file ledger of the [`FileStore`]: every temp file an archive rewrite creates is
-//! recorded here first and forgotten once renamed into place or removed.
+//! The temp_files table, the [`TempLedger`] of [`Db`]: every temp file an archive rewrite
+//! creates is recorded here first and forgotten once renamed into place or removed.
 
-use super::store::FileStore;
+use super::Db;
 use crate::comic::archive::TempLedger;
 use std::path::{Path, PathBuf};
 
-impl TempLedger for FileStore {
+impl TempLedger for Db {
     fn record(&self, temp: &Path, target: &Path) -> Result<(), String> {
         self.conn()
             .execute(

@@ -1,22 +1,11 @@
-//! `FileStore`: the library's file list, markers and settings in SQLite (its processing
-//! list query and search index are in `library::listing`, its history in `library::history`).
-//!
-//! rusqlite (bundled SQLite) rather than sqlx: every query is a short synchronous call that runs
-//! on a blocking thread, the schema is small, and one bundled C library builds anywhere without
-//! a system SQLite or compile-time database.
-//!
-//! WAL mode; schema migrations are the numbered SQL of `library::schema`, tracked by
-//! `user_version`.
+//! The files table: the library's file list with its markers and first-seen times, changed one
+//! reconcile at a time; its list query and search index are in `db::search`.
 
-use crate::library::paths::RelPath;
-use app::api::FileRow;
-use rusqlite::{params, Connection, OptionalExtension};
+use super::{search, Db};
+use crate::paths::RelPath;
+use app::api::{FilePage, FileQuery, FileRow};
+use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
-use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
-
-use super::listing::index_new_files;
-use super::schema::MIGRATIONS;
 
 /// A file as found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,61 +69,44 @@ pub struct StoredFile {
     pub first_seen: f64,
 }
 
-/// The SQLite-backed store. Every method is a short blocking call.
-pub struct FileStore {
-    conn: Mutex<Connection>,
+/// Counts of the whole list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileCounts {
+    /// Files listed.
+    pub total: u64,
+    /// Files marked processed.
+    pub processed: u64,
+    /// Files marked duplicate.
+    pub duplicates: u64,
 }
 
+/// The files table, borrowed from [`Db::files`].
+pub struct Files<'a> {
+    /// The database.
+    db: &'a Db,
+}
+
+impl Db {
+    /// The file list.
+    pub fn files(&self) -> Files<'_> {
+        Files { db: self }
+    }
+}
+
+/// The key the list sorts by: folder, then name, case-insensitively.
 fn sort_key(folder: &str, name: &str) -> String {
     format!("{}/{}", folder.to_lowercase(), name.to_lowercase())
 }
 
-pub(super) fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRow> {
-    Ok(FileRow {
-        path: r.get(0)?,
-        name: r.get(1)?,
-        folder: r.get(2)?,
-        size: r.get::<_, i64>(3)? as u64,
-        modified: r.get::<_, i64>(4)? as f64 / 1e9,
-        processed: r.get(5)?,
-        duplicate: r.get(6)?,
-    })
+/// The bounds of the paths strictly below folder `path`: `path/` up to `path0` (`0` follows `/`).
+fn below(path: &str) -> (String, String) {
+    (format!("{path}/"), format!("{path}0"))
 }
 
-const ROW_COLUMNS: &str = "path, name, folder, size, mtime_ns, processed, duplicate";
-
-impl FileStore {
-    /// Opens (creating and migrating) `longbox.db` in `data_dir`.
-    pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
-        let conn = Connection::open(data_dir.join("longbox.db"))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = conn.unchecked_transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", i + 1)?;
-            tx.commit()?;
-        }
-        // Files from before the search index (or a crash between writes) get indexed now.
-        let tx = conn.unchecked_transaction()?;
-        index_new_files(&tx)?;
-        tx.commit()?;
-        Ok(Self {
-            conn: Mutex::new(conn),
-        })
-    }
-
-    /// The connection, for modules that keep their own tables here (jobs).
-    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().expect("store lock")
-    }
-
+impl Files<'_> {
     /// Every stored path with its size and mtime, for reconciling against a scan.
     pub fn snapshot(&self) -> anyhow::Result<HashMap<String, (u64, i64)>> {
-        let conn = self.conn();
+        let conn = self.db.conn();
         let mut stmt = conn.prepare_cached("SELECT path, size, mtime_ns FROM files")?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -146,11 +118,11 @@ impl FileStore {
     }
 
     /// Size and mtime of the given stored paths.
-    pub fn snapshot_of<'a>(
+    pub fn snapshot_of<'p>(
         &self,
-        paths: impl Iterator<Item = &'a String>,
+        paths: impl Iterator<Item = &'p String>,
     ) -> anyhow::Result<HashMap<String, (u64, i64)>> {
-        let conn = self.conn();
+        let conn = self.db.conn();
         let mut stmt = conn.prepare_cached("SELECT size, mtime_ns FROM files WHERE path = ?1")?;
         let mut out = HashMap::new();
         for p in paths {
@@ -166,7 +138,7 @@ impl FileStore {
 
     /// Applies a reconcile in one transaction.
     pub fn apply(&self, changes: &Changes, now: f64) -> anyhow::Result<()> {
-        let mut conn = self.conn();
+        let mut conn = self.db.conn();
         let tx = conn.transaction()?;
         {
             let mut insert = tx.prepare_cached(
@@ -208,7 +180,7 @@ impl FileStore {
                     f.mtime_ns
                 ])?;
             }
-            index_new_files(&tx)?;
+            search::index_new_files(&tx)?;
         }
         tx.commit()?;
         Ok(())
@@ -216,37 +188,36 @@ impl FileStore {
 
     /// Removes a path and everything below it (a deleted or moved-out folder). Returns how many.
     pub fn remove_tree(&self, path: &str) -> anyhow::Result<usize> {
-        let conn = self.conn();
-        let prefix = format!("{path}/");
-        let n = conn.execute(
+        let (from, to) = below(path);
+        let n = self.db.conn().execute(
             "DELETE FROM files WHERE path = ?1 OR (path >= ?2 AND path < ?3)",
-            params![path, prefix, format!("{path}0")],
+            params![path, from, to],
         )?;
         Ok(n)
     }
 
     /// Stored paths at or below `path`.
     pub fn paths_under(&self, path: &str) -> anyhow::Result<Vec<String>> {
-        let conn = self.conn();
+        let conn = self.db.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT path FROM files WHERE path = ?1 OR (path >= ?2 AND path < ?3)",
         )?;
-        let rows = stmt.query_map(params![path, format!("{path}/"), format!("{path}0")], |r| {
-            r.get(0)
-        })?;
+        let (from, to) = below(path);
+        let rows = stmt.query_map(params![path, from, to], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// One file, if listed.
     pub fn get(&self, path: &str) -> anyhow::Result<Option<StoredFile>> {
-        let conn = self.conn();
+        let conn = self.db.conn();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {ROW_COLUMNS}, first_seen FROM files WHERE path = ?1"
+            "SELECT {}, first_seen FROM files WHERE path = ?1",
+            search::ROW_COLUMNS
         ))?;
         Ok(stmt
             .query_row([path], |r| {
                 Ok(StoredFile {
-                    row: row_from(r)?,
+                    row: search::row_from(r)?,
                     first_seen: r.get(7)?,
                 })
             })
@@ -255,7 +226,7 @@ impl FileStore {
 
     /// Paths of every file, or of the unprocessed ones, in name order.
     pub fn all_paths(&self, unprocessed_only: bool) -> anyhow::Result<Vec<String>> {
-        let conn = self.conn();
+        let conn = self.db.conn();
         let sql = if unprocessed_only {
             "SELECT path FROM files WHERE processed = 0 ORDER BY sort_key"
         } else {
@@ -266,43 +237,32 @@ impl FileStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// `(total, processed, duplicates)`.
-    pub fn counts(&self) -> anyhow::Result<(u64, u64, u64)> {
-        let conn = self.conn();
+    /// How many files are listed, processed and duplicates.
+    pub fn counts(&self) -> anyhow::Result<FileCounts> {
+        let conn = self.db.conn();
         let (t, p, d): (i64, i64, i64) = conn
             .prepare_cached(
                 "SELECT COUNT(*), COALESCE(SUM(processed), 0), COALESCE(SUM(duplicate), 0) FROM files",
             )?
             .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok((t as u64, p as u64, d as u64))
+        Ok(FileCounts {
+            total: t as u64,
+            processed: p as u64,
+            duplicates: d as u64,
+        })
     }
 
     /// Sets the markers of a file.
     pub fn set_markers(&self, path: &str, processed: bool, duplicate: bool) -> anyhow::Result<()> {
-        self.conn().execute(
+        self.db.conn().execute(
             "UPDATE files SET processed = ?2, duplicate = ?3 WHERE path = ?1",
             params![path, processed, duplicate],
         )?;
         Ok(())
     }
 
-    /// A setting's JSON text.
-    pub fn setting(&self, key: &str) -> anyhow::Result<Option<String>> {
-        Ok(self
-            .conn()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
-    }
-
-    /// Stores a setting's JSON text.
-    pub fn set_setting(&self, key: &str, value: &str) -> anyhow::Result<()> {
-        self.conn().execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        Ok(())
+    /// One page of the list (filters, sort, search).
+    pub fn list(&self, q: &FileQuery) -> anyhow::Result<FilePage> {
+        Ok(search::list(&self.db.conn(), q)?)
     }
 }
