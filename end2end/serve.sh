@@ -8,4 +8,4 @@ mkdir -p "$root/data"
 ./target/release/longbox demo-library "$root/library" >/dev/null
 cp "$root/library/Saga/Saga #004 (2012).cbz" "$root/sample.cbz"  # for tests that add comics
 exec ./target/release/longbox --library "$root/library" --data-dir "$root/data" \
-  --addr "${E2E_ADDR:-127.0.0.1:3100}"
+  --addr "${E2E_ADDR:-127.0.0.1:3100}" --no-auth

@@ -47,4 +47,21 @@ if ! command -v xmllint >/dev/null 2>&1; then
   apt_get update -qq
   DEBIAN_FRONTEND=noninteractive apt_get install -y -qq libxml2-utils
 fi
+# 7. nginx, which server/tests/nginx_proxy.rs runs as a child process on a free port. Only the
+#    binary is wanted: a policy-rc.d answering 101 keeps the package from starting its service.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  say "installing Debian's nginx (its system service is not started)"
+  as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+  policy=/usr/sbin/policy-rc.d
+  apt_get update -qq
+  if [ -e "$policy" ]; then
+    DEBIAN_FRONTEND=noninteractive apt_get install -y -qq nginx
+  else
+    as_root sh -c "printf '#!/bin/sh\\nexit 101\\n' > $policy && chmod +x $policy"
+    trap 'as_root rm -f "$policy"' EXIT
+    DEBIAN_FRONTEND=noninteractive apt_get install -y -qq nginx
+    as_root rm -f "$policy"
+    trap - EXIT
+  fi
+fi
 say "toolchain ready"

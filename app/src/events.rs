@@ -26,6 +26,8 @@ pub enum Event {
     Resync(Resync),
     /// A message for people: shown as a toast.
     Notification(Notification),
+    /// This stream's session ended (sign-out, deleted account, revoked key): sign in again.
+    SessionExpired(SessionExpired),
 }
 
 impl Event {
@@ -43,8 +45,16 @@ impl Event {
             EventType::Connected => Event::Connected(Deserialize::deserialize(data)?),
             EventType::Resync => Event::Resync(Deserialize::deserialize(data)?),
             EventType::Notification => Event::Notification(Deserialize::deserialize(data)?),
+            EventType::SessionExpired => Event::SessionExpired(Deserialize::deserialize(data)?),
         })
     }
+}
+
+/// Payload of [`Event::SessionExpired`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionExpired {
+    /// Why, in words for people.
+    pub reason: String,
 }
 
 /// Payload of [`Event::CacheUpdated`].
@@ -212,11 +222,13 @@ pub enum EventType {
     Resync,
     /// `notification`
     Notification,
+    /// `session_expired`
+    SessionExpired,
 }
 
 impl EventType {
     /// Every type, in declaration order.
-    pub const ALL: [EventType; 7] = [
+    pub const ALL: [EventType; 8] = [
         Self::CacheUpdated,
         Self::WatcherStatus,
         Self::FileProcessed,
@@ -224,6 +236,7 @@ impl EventType {
         Self::Connected,
         Self::Resync,
         Self::Notification,
+        Self::SessionExpired,
     ];
 
     /// The snake_case wire name.
@@ -236,6 +249,7 @@ impl EventType {
             Self::Connected => "connected",
             Self::Resync => "resync",
             Self::Notification => "notification",
+            Self::SessionExpired => "session_expired",
         }
     }
 
@@ -246,7 +260,7 @@ impl EventType {
 
     /// Types every stream receives whatever it subscribed to.
     pub fn always_delivered(self) -> bool {
-        matches!(self, Self::Connected | Self::Resync)
+        matches!(self, Self::Connected | Self::Resync | Self::SessionExpired)
     }
 }
 
@@ -296,6 +310,7 @@ impl Event {
             Self::Connected(_) => EventType::Connected,
             Self::Resync(_) => EventType::Resync,
             Self::Notification(_) => EventType::Notification,
+            Self::SessionExpired(_) => EventType::SessionExpired,
         }
     }
 }

@@ -12,7 +12,7 @@ const port = 3102;
 const base = `http://127.0.0.1:${port}`;
 
 function start(): ChildProcess {
-  return spawn(exe, ['--library', path.join(root, 'library'), '--data-dir', path.join(root, 'data'), '--addr', `127.0.0.1:${port}`], {
+  return spawn(exe, ['--library', path.join(root, 'library'), '--data-dir', path.join(root, 'data'), '--addr', `127.0.0.1:${port}`, '--no-auth'], {
     env: { ...process.env, LEPTOS_SITE_ROOT: site, RUST_LOG: 'warn' },
     stdio: 'inherit',
   });

@@ -169,6 +169,7 @@ fn watcher_latency(root: &Path, data: &Path, samples: usize) {
             filter: TypeFilter::only(&[EventType::CacheUpdated]),
             remote_addr: None,
             user_agent: None,
+            owner: Default::default(),
         });
         tokio::time::sleep(Duration::from_millis(300)).await;
         let folder = root.join("Latency");

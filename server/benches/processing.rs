@@ -41,6 +41,7 @@ fn main() {
             filter: TypeFilter::only(&[EventType::JobUpdated]),
             remote_addr: None,
             user_agent: None,
+            owner: Default::default(),
         });
         while sub.receiver.try_recv().is_ok() {}
         let paths = library.store().files().all_paths(false).unwrap();

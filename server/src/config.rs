@@ -1,7 +1,7 @@
 //! Command-line flags and their environment equivalents, turned into a [`Config`].
 
 use clap::{Parser, Subcommand};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 /// `longbox`: a self-hosted comic library maintainer with a live web UI.
@@ -61,7 +61,7 @@ pub struct ServeArgs {
     #[arg(long, env = "LONGBOX_CLIENT_QUEUE", default_value_t = 100)]
     pub client_queue: usize,
     /// Do not use the OS file watch; rescan every --rescan-secs instead (e.g. network shares).
-    #[arg(long, env = "LONGBOX_NO_OS_WATCH")]
+    #[arg(long, env = "LONGBOX_NO_OS_WATCH", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_os_watch: bool,
     /// Seconds between rescans when the OS watch is off or failed.
     #[arg(long, env = "LONGBOX_RESCAN_SECS", default_value_t = 60)]
@@ -78,6 +78,78 @@ pub struct ServeArgs {
     /// Open connections allowed from one client address; more get 429.
     #[arg(long, env = "LONGBOX_MAX_CONNECTIONS_PER_IP", default_value_t = DEFAULT_MAX_CONNECTIONS_PER_IP)]
     pub max_connections_per_ip: usize,
+    /// No accounts: everyone who can reach the server is an admin. Only allowed when the
+    /// listen address is loopback (tests, single-user desktops).
+    #[arg(long, env = "LONGBOX_NO_AUTH", value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_auth: bool,
+    /// Host names (and IP addresses) requests may be addressed to, comma-separated; others get
+    /// 421. Default: localhost names, loopback addresses, the listen address and this
+    /// machine's host name.
+    #[arg(long, env = "LONGBOX_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+    /// Reverse proxies (CIDRs, comma-separated) whose `X-Forwarded-For`, `-Proto` and `-Host`
+    /// are believed, e.g. `127.0.0.1/32,::1/128`. Nobody's, by default.
+    #[arg(long, env = "LONGBOX_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<Cidr>,
+    /// Seconds a session may stay unused before it ends.
+    #[arg(long, env = "LONGBOX_SESSION_IDLE_SECS", default_value_t = DEFAULT_SESSION_IDLE_SECS)]
+    pub session_idle_secs: u64,
+}
+
+/// A block of IP addresses, written `address/prefix` (a bare address is one host).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    /// The first address (bits past the prefix are ignored).
+    pub addr: IpAddr,
+    /// How many leading bits must match.
+    pub prefix: u8,
+}
+
+impl Cidr {
+    /// Whether `ip` is inside the block (an IPv4-mapped IPv6 address counts as its IPv4).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (addr, prefix) = s.trim().split_once('/').unwrap_or((s.trim(), ""));
+        let addr: IpAddr = addr
+            .parse()
+            .map_err(|_| format!("{s:?} is not an IP address or CIDR block"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = if prefix.is_empty() {
+            max
+        } else {
+            prefix
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("{s:?}: the prefix must be 0..={max}"))?
+        };
+        Ok(Self { addr, prefix })
+    }
 }
 
 /// Default of `--head-timeout-secs`.
@@ -88,6 +160,8 @@ pub const DEFAULT_BODY_TIMEOUT_SECS: u64 = 30;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 32_768;
 /// Default of `--max-connections-per-ip`: a household's tabs, or a reverse proxy's traffic.
 pub const DEFAULT_MAX_CONNECTIONS_PER_IP: usize = 1_024;
+/// Default of `--session-idle-secs`: two weeks, like the session of a media server.
+pub const DEFAULT_SESSION_IDLE_SECS: u64 = 14 * 24 * 3600;
 
 /// Everything the server needs to run, resolved from the flags.
 #[derive(Debug, Clone)]
@@ -116,6 +190,14 @@ pub struct Config {
     pub max_connections: usize,
     /// Open connections allowed per client address.
     pub max_connections_per_ip: usize,
+    /// Accounts are off: every admitted request is an admin (loopback only).
+    pub no_auth: bool,
+    /// Extra host names requests may be addressed to (the defaults are always allowed).
+    pub allowed_hosts: Vec<String>,
+    /// Peers whose forwarding headers are believed.
+    pub trusted_proxies: Vec<Cidr>,
+    /// How long an unused session lives.
+    pub session_idle: std::time::Duration,
 }
 
 impl Config {
@@ -134,6 +216,10 @@ impl Config {
             body_timeout: std::time::Duration::from_secs(DEFAULT_BODY_TIMEOUT_SECS),
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
+            no_auth: false,
+            allowed_hosts: Vec::new(),
+            trusted_proxies: Vec::new(),
+            session_idle: std::time::Duration::from_secs(DEFAULT_SESSION_IDLE_SECS),
         }
     }
 }
@@ -160,11 +246,20 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
+    /// `--no-auth` on an address other machines can reach.
+    #[error(
+        "--no-auth (LONGBOX_NO_AUTH) turns accounts off and is allowed only on a loopback \
+         address, not on {0}; listen on 127.0.0.1 or drop --no-auth"
+    )]
+    NoAuthNotLoopback(SocketAddr),
 }
 
 impl ServeArgs {
     /// Checks the folders and resolves defaults.
     pub fn into_config(self) -> Result<Config, ConfigError> {
+        if self.no_auth && !self.addr.ip().is_loopback() {
+            return Err(ConfigError::NoAuthNotLoopback(self.addr));
+        }
         let library = self.library.ok_or(ConfigError::NoLibrary)?;
         let bad = |reason: String| ConfigError::BadLibrary {
             path: library.display().to_string(),
@@ -194,6 +289,10 @@ impl ServeArgs {
             body_timeout: std::time::Duration::from_secs(self.body_timeout_secs.max(1)),
             max_connections: self.max_connections.max(1),
             max_connections_per_ip: self.max_connections_per_ip.max(1),
+            no_auth: self.no_auth,
+            allowed_hosts: self.allowed_hosts,
+            trusted_proxies: self.trusted_proxies,
+            session_idle: std::time::Duration::from_secs(self.session_idle_secs.max(60)),
         })
     }
 }
@@ -207,4 +306,31 @@ fn default_data_dir() -> PathBuf {
         return PathBuf::from(home).join(".local/share/longbox");
     }
     PathBuf::from("longbox-data")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cidr;
+
+    #[test]
+    fn cidr_blocks_contain_what_they_should() {
+        let lan: Cidr = "192.168.1.0/24".parse().unwrap();
+        assert!(lan.contains("192.168.1.77".parse().unwrap()));
+        assert!(!lan.contains("192.168.2.1".parse().unwrap()));
+        assert!(
+            lan.contains("::ffff:192.168.1.5".parse().unwrap()),
+            "IPv4-mapped"
+        );
+        let host: Cidr = "10.0.0.1".parse().unwrap();
+        assert_eq!(host.prefix, 32);
+        assert!(!host.contains("10.0.0.2".parse().unwrap()));
+        let all: Cidr = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains("8.8.8.8".parse().unwrap()));
+        let v6: Cidr = "fd00::/8".parse().unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        assert!(!v6.contains("127.0.0.1".parse().unwrap()));
+        for bad in ["", "abc", "10.0.0.0/33", "::/129", "1.2.3.4/-1"] {
+            assert!(bad.parse::<Cidr>().is_err(), "{bad:?}");
+        }
+    }
 }

@@ -77,12 +77,15 @@ impl AppState {
             tracing::warn!("removed {stale} temporary files left by an interrupted write");
         }
         let jobs = jobs::JobRunner::start(library.clone(), hub.clone(), hub.shutdown_token())?;
+        let accounts =
+            auth::Accounts::open(library.store().clone(), hub.clone(), config.session_idle)?;
+        let gate = Arc::new(auth::Gate::new(&config, Arc::new(accounts)));
         Ok(Self {
             config: Arc::new(config),
             hub,
             library,
             jobs,
-            gate: Arc::new(auth::Gate::new()),
+            gate,
         })
     }
 }

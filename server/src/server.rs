@@ -70,6 +70,23 @@ impl Server {
             }
         };
         tokio::spawn(closing);
+        // Last-use times of sessions and keys live in memory; written once a minute and at exit.
+        let accounts = self.state.gate.accounts().clone();
+        let flush = {
+            let (accounts, stop) = (accounts.clone(), stop.clone());
+            async move {
+                let mut every = tokio::time::interval(crate::auth::accounts::TOUCH_FLUSH_EVERY);
+                loop {
+                    tokio::select! {
+                        _ = stop.cancelled() => break,
+                        _ = every.tick() => {}
+                    }
+                    let accounts = accounts.clone();
+                    let _ = tokio::task::spawn_blocking(move || accounts.flush_touches()).await;
+                }
+            }
+        };
+        tokio::spawn(flush);
         let jobs = self.state.jobs.clone();
         let config = &self.state.config;
         let door = listener::Door {
@@ -87,6 +104,9 @@ impl Server {
             .is_err()
         {
             tracing::warn!("job items still running after {JOB_STOP_GRACE:?}; exiting anyway");
+        }
+        if let Err(e) = tokio::task::spawn_blocking(move || accounts.flush_touches()).await {
+            tracing::warn!("could not store session last-use times: {e}");
         }
         Ok(())
     }

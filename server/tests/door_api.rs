@@ -8,7 +8,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A request head with `total` header lines (`Host` and `Connection` among them).
 fn head_with(path: &str, total: usize) -> String {
-    let mut head = format!("GET {path} HTTP/1.1\r\nHost: t\r\n");
+    let mut head = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n");
     for i in 0..total - 2 {
         head.push_str(&format!("x-filler-{i}: 1\r\n"));
     }
@@ -48,7 +48,7 @@ async fn too_many_headers_get_the_same_json_431_on_the_stream_and_router_paths()
 #[tokio::test]
 async fn a_later_request_on_a_keep_alive_connection_is_admitted_again() {
     let server = TestServer::start(|_| {}).await;
-    let mut both = b"GET /api/health HTTP/1.1\r\nHost: t\r\n\r\n".to_vec();
+    let mut both = b"GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n".to_vec();
     both.extend_from_slice(
         head_with("/api/events/stream", longbox::auth::MAX_HEADERS + 1).as_bytes(),
     );
@@ -71,7 +71,7 @@ async fn a_later_request_on_a_keep_alive_connection_is_admitted_again() {
 async fn an_overlong_target_is_414_on_the_stream_path() {
     let server = TestServer::start(|_| {}).await;
     let long = format!(
-        "GET /api/events/stream?last_event_id={} HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET /api/events/stream?last_event_id={} HTTP/1.1\r\nHost: localhost\r\n\r\n",
         "1".repeat(longbox::auth::MAX_URI)
     );
     let answer = exchange(&server, long.as_bytes()).await;

@@ -54,7 +54,10 @@ async fn stream_has_sse_headers_retry_and_connected_first() {
         .as_str()
         .unwrap()
         .starts_with('c'));
-    assert_eq!(json["data"]["subscriptions"].as_array().unwrap().len(), 7);
+    assert_eq!(
+        json["data"]["subscriptions"].as_array().unwrap().len(),
+        app::events::EventType::ALL.len()
+    );
     assert!(json["timestamp"].as_f64().unwrap() > 1.6e9);
     server.shutdown().await;
 }
@@ -193,6 +196,7 @@ async fn id_from_before_a_restart_gets_resync() {
 
     let mut config = longbox::Config::new(library.path().into(), data.path().into());
     config.history_size = 1024;
+    config.no_auth = true;
     let second = TestServer::start_with(config).await;
     second.state.hub.publish(note("after restart"));
     let mut client = SseClient::connect(&second.url(NOTES), Some(&old_id.to_string())).await;
@@ -240,7 +244,13 @@ async fn subscribe_filters_types_and_rejects_unknown_names() {
     let connected = jobs_only.next_event().await.unwrap();
     assert_eq!(
         connected.json()["data"]["subscriptions"],
-        json!(["file_processed", "job_updated", "connected", "resync"])
+        json!([
+            "file_processed",
+            "job_updated",
+            "connected",
+            "resync",
+            "session_expired"
+        ])
     );
     hub.publish(note("skip me"));
     hub.publish(job("j1", JobStatus::Queued, 0));
@@ -309,14 +319,33 @@ async fn broadcast_validates_publishes_and_limits_size() {
             "{err} should name {needle}"
         );
     }
-    let not_json = http.post(&url).body("{not json").send().await.unwrap();
+    let not_json = http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(not_json.status(), 400);
+    let undeclared = http
+        .post(&url)
+        .body(r#"{"type":"notification"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(undeclared.status(), 415, "a body must be declared JSON");
 
     let huge = format!(
         r#"{{"type":"notification","data":{{"level":"info","message":"{}"}}}}"#,
         "x".repeat(70 * 1024)
     );
-    let resp = http.post(&url).body(huge.clone()).send().await.unwrap();
+    let resp = http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(huge.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 413);
     assert!(resp.json::<Value>().await.unwrap()["error"].is_string());
     // Without a Content-Length (chunked), the limit still holds.
@@ -328,6 +357,7 @@ async fn broadcast_validates_publishes_and_limits_size() {
     );
     let resp = http
         .post(&url)
+        .header("content-type", "application/json")
         .body(reqwest::Body::wrap_stream(chunks))
         .send()
         .await
@@ -406,11 +436,11 @@ async fn stats_and_status_describe_connections_and_counts() {
     }
     let filtered = rows
         .iter()
-        .find(|r| r["subscriptions"].as_array().unwrap().len() == 3)
+        .find(|r| r["subscriptions"].as_array().unwrap().len() == 4)
         .unwrap();
     assert_eq!(
         filtered["subscriptions"],
-        json!(["job_updated", "connected", "resync"])
+        json!(["job_updated", "connected", "resync", "session_expired"])
     );
 
     drop(a);
@@ -437,7 +467,9 @@ async fn a_stalled_client_is_dropped_while_a_normal_client_gets_everything() {
     socket.set_recv_buffer_size(4096).unwrap();
     let mut stalled = socket.connect(server.addr).await.unwrap();
     stalled
-        .write_all(b"GET /api/events/stream HTTP/1.1\r\nHost: x\r\nUser-Agent: stalled\r\n\r\n")
+        .write_all(
+            b"GET /api/events/stream HTTP/1.1\r\nHost: localhost\r\nUser-Agent: stalled\r\n\r\n",
+        )
         .await
         .unwrap();
     let mut normal = SseClient::open(&server, NOTES).await;
@@ -495,7 +527,7 @@ async fn a_stream_requested_on_a_used_keep_alive_connection_works_too() {
     let mut socket = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     // First an ordinary request on the connection, then the stream on the same connection.
     socket
-        .write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .write_all(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .await
         .unwrap();
     let mut seen = Vec::new();
@@ -507,7 +539,9 @@ async fn a_stream_requested_on_a_used_keep_alive_connection_works_too() {
     }
     assert!(String::from_utf8_lossy(&seen).starts_with("HTTP/1.1 200"));
     socket
-        .write_all(b"GET /api/events/stream?subscribe=notification HTTP/1.1\r\nHost: x\r\n\r\n")
+        .write_all(
+            b"GET /api/events/stream?subscribe=notification HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        )
         .await
         .unwrap();
     let hub = server.state.hub.clone();

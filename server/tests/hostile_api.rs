@@ -366,7 +366,7 @@ async fn stalled_heads_are_closed_while_health_checks_are_answered() {
     let mut stalled = Vec::new();
     for _ in 0..300 {
         let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
-        tcp.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
+        tcp.write_all(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\n")
             .await
             .unwrap();
         stalled.push(tcp);
@@ -475,7 +475,7 @@ async fn a_body_that_never_arrives_is_answered_408() {
     let server = TestServer::start(|c| c.body_timeout = Duration::from_secs(1)).await;
     let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     tcp.write_all(
-        b"PUT /api/settings HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n\
+        b"PUT /api/settings HTTP/1.1\r\nHost: localhost\r\ncontent-type: application/json\r\n\
           content-length: 100\r\n\r\n{\"filename",
     )
     .await

@@ -27,6 +27,7 @@ impl Process {
             .args(["--library", library.to_str().unwrap()])
             .args(["--data-dir", data.to_str().unwrap()])
             .args(["--addr", &format!("127.0.0.1:{port}")])
+            .arg("--no-auth")
             .env("RUST_LOG", "warn")
             .spawn()
             .unwrap();

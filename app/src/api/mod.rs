@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod auth;
 mod jobs;
 pub mod paths;
 mod preview;

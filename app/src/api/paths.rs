@@ -43,6 +43,26 @@ pub const JOB_UNDO: &str = "/api/jobs/{id}/undo";
 pub const SETTINGS: &str = "/api/settings";
 /// `GET`: processing history.
 pub const HISTORY: &str = "/api/history";
+/// `POST`: create the first admin account (201), 409 once one exists.
+pub const AUTH_SETUP: &str = "/api/auth/setup";
+/// `POST`: sign in; sets the session cookie.
+pub const AUTH_LOGIN: &str = "/api/auth/login";
+/// `POST`: sign out; ends the session.
+pub const AUTH_LOGOUT: &str = "/api/auth/logout";
+/// `GET`: who the request is (and whether setup is needed).
+pub const AUTH_ME: &str = "/api/auth/me";
+/// `GET`: list accounts; `POST`: create one (admins).
+pub const USERS: &str = "/api/users";
+/// `PATCH`/`DELETE`: one account (route pattern; see [`user`]).
+pub const USER: &str = "/api/users/{id}";
+/// `GET`: list API keys; `POST`: create one (admins).
+pub const API_KEYS: &str = "/api/keys";
+/// `DELETE`: revoke an API key (route pattern; see [`api_key`]).
+pub const API_KEY: &str = "/api/keys/{id}";
+/// `GET`: signed-in sessions (admins see all, readers their own).
+pub const SESSIONS: &str = "/api/sessions";
+/// `DELETE`: end a session (route pattern; see [`session`]).
+pub const SESSION: &str = "/api/sessions/{id}";
 /// `GET`: Prometheus metrics (outside [`API`], where scrapers expect it).
 pub const METRICS: &str = "/metrics";
 
@@ -65,6 +85,21 @@ pub fn job_cancel(id: u64) -> String {
 /// URL that undoes one job.
 pub fn job_undo(id: u64) -> String {
     format!("{JOBS}/{id}/undo")
+}
+
+/// URL of one account.
+pub fn user(id: i64) -> String {
+    format!("{USERS}/{id}")
+}
+
+/// URL of one API key.
+pub fn api_key(id: i64) -> String {
+    format!("{API_KEYS}/{id}")
+}
+
+/// URL of one session.
+pub fn session(id: i64) -> String {
+    format!("{SESSIONS}/{id}")
 }
 
 /// URL of the event stream, resuming after `last_event_id` when there is one.

@@ -157,6 +157,7 @@ impl Live {
                 }
             }
             Event::WatcherStatus(w) => self.watcher.set(Some(*w)),
+            Event::SessionExpired(_) => {}
             Event::JobUpdated(j) => {
                 let was_active = self.jobs.with_untracked(|jobs| {
                     jobs.iter()

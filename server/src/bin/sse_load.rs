@@ -89,7 +89,7 @@ impl Publisher {
         let body =
             format!(r#"{{"type":"notification","data":{{"level":"info","message":"{message}"}}}}"#);
         let req = format!(
-            "POST /api/events/broadcast HTTP/1.1\r\nHost: l\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "POST /api/events/broadcast HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );
         self.reader
@@ -119,9 +119,11 @@ impl Publisher {
 
 async fn get_json(addr: SocketAddr, path: &str) -> serde_json::Value {
     let mut s = TcpStream::connect(addr).await.expect("connect");
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: l\r\nConnection: close\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).await.unwrap();
     serde_json::from_str(out.split_once("\r\n\r\n").map_or("", |x| x.1)).unwrap_or_default()
@@ -137,7 +139,7 @@ async fn sse_client(
     let Ok(mut s) = TcpStream::connect(addr).await else {
         return;
     };
-    let req = "GET /api/events/stream?subscribe=notification HTTP/1.1\r\nHost: l\r\n\r\n";
+    let req = "GET /api/events/stream?subscribe=notification HTTP/1.1\r\nHost: localhost\r\n\r\n";
     if s.write_all(req.as_bytes()).await.is_err() {
         return;
     }

@@ -111,4 +111,6 @@ pub const STEPS: &[&str] = &[
     ) WITHOUT ROWID;",
     // An undo job names the job it undoes.
     "ALTER TABLE jobs ADD COLUMN undo_of TEXT;",
+    // Accounts: users, their sessions and API keys.
+    super::accounts::SCHEMA,
 ];

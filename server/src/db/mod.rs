@@ -9,6 +9,7 @@
 //! file with a handle borrowed from it, so a new group (accounts) is one more file declaring its
 //! handle and its accessor on [`Db`]:
 //!
+//! - [`accounts`]: `db.accounts()`, users, sessions and API keys.
 //! - [`files`]: `db.files()`, the file list, its markers and list query; `search` keeps its
 //!   trigram index.
 //! - [`history`]: `db.history()`, one row per file processed.
@@ -20,6 +21,7 @@
 //! Status words (`JobAction`, `JobStatus`, `ItemOutcome`, ...) are stored as their serde names
 //! through `Wire`, the one conversion between those enums and TEXT columns.
 
+pub mod accounts;
 pub mod files;
 pub mod history;
 pub mod jobs;

@@ -11,6 +11,9 @@ pub enum ApiError {
     /// 400: the request is malformed or names something invalid.
     #[error("{0}")]
     BadRequest(String),
+    /// 401: no valid credentials (or a wrong user name or password).
+    #[error("{0}")]
+    Unauthorized(String),
     /// 404: the thing asked for does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -27,6 +30,9 @@ pub enum ApiError {
     /// a limit, an unknown job).
     #[error("{0}")]
     Unprocessable(String),
+    /// 429: too many attempts; retry after that many seconds.
+    #[error("{0}")]
+    TooManyRequests(String, u64),
     /// 500: something broke on the server; the client sees a generic message.
     #[error("internal server error")]
     Internal(#[from] anyhow::Error),
@@ -36,11 +42,13 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -54,7 +62,13 @@ impl IntoResponse for ApiError {
         let body = app::api::ApiError {
             error: self.to_string(),
         };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let ApiError::TooManyRequests(_, seconds) = self {
+            response
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -77,6 +91,20 @@ pub(crate) fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
         cause = c.source();
     }
     false
+}
+
+impl From<crate::auth::AccountError> for ApiError {
+    fn from(e: crate::auth::AccountError) -> Self {
+        use crate::auth::AccountError as E;
+        match e {
+            E::Invalid(m) => ApiError::BadRequest(m),
+            E::WrongCredentials => ApiError::Unauthorized(e.to_string()),
+            E::NotFound(m) => ApiError::NotFound(m),
+            E::Conflict(m) => ApiError::Conflict(m),
+            E::Throttled(seconds) => ApiError::TooManyRequests(e.to_string(), seconds),
+            E::Internal(e) => ApiError::Internal(e),
+        }
+    }
 }
 
 impl From<crate::stream::QueryError> for ApiError {

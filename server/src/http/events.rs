@@ -1,14 +1,17 @@
 //! `/api/events/*`: the SSE stream, its statistics, the connection list and manual broadcast.
 
+use crate::auth::Identity;
 use crate::http::error::{blocking, ApiError};
 use crate::stream::{EventStream, StreamQuery, HEADERS};
 use crate::AppState;
 use app::api::{Broadcasted, ConnectionStatus, EventStats};
 use app::events::{Envelope, Event, EventType};
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -21,20 +24,18 @@ pub(crate) const BROADCAST_LIMIT: usize = 64 * 1024;
 /// the listener's direct writer instead; both write what [`EventStream`] yields.
 pub(crate) async fn stream(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    request: Request,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(identity): Extension<Identity>,
+    head: Parts,
 ) -> Result<Response, ApiError> {
-    let query = StreamQuery::parse(request.uri().query().unwrap_or(""))?;
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let remote_addr = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
-    let subscribe = query.into_request(
+    let query = StreamQuery::parse(head.uri.query().unwrap_or(""))?;
+    let header = |name: &str| head.headers.get(name).and_then(|v| v.to_str().ok());
+    let mut subscribe = query.into_request(
         header("last-event-id"),
         header(header::USER_AGENT.as_str()),
-        remote_addr,
+        Some(state.gate.client(&head, peer).addr),
     )?;
+    subscribe.owner = identity.owner();
     let heartbeat = Duration::from_secs(state.config.heartbeat_secs);
     let events = EventStream::open(&state.hub, subscribe, heartbeat);
     let body = Body::from_stream(futures::stream::unfold(events, |mut s| async move {

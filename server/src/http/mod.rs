@@ -1,5 +1,6 @@
 //! The HTTP layer: one module per resource, all wired in [`router`].
 
+mod auth;
 mod cache;
 pub mod error;
 pub mod events;
@@ -8,11 +9,12 @@ mod health;
 mod jobs;
 mod metrics;
 mod settings;
+mod users;
 mod watcher;
 
 use crate::AppState;
 use app::api::paths;
-use axum::routing::{any, get, post, put};
+use axum::routing::{any, delete, get, patch, post, put};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -42,6 +44,16 @@ pub fn api_router(state: AppState) -> Router {
             get(settings::get).merge(put(settings::put)),
         )
         .route(paths::HISTORY, get(settings::history))
+        .route(paths::AUTH_SETUP, post(auth::setup))
+        .route(paths::AUTH_LOGIN, post(auth::login))
+        .route(paths::AUTH_LOGOUT, post(auth::logout))
+        .route(paths::AUTH_ME, get(auth::me))
+        .route(paths::USERS, get(users::list).post(users::create))
+        .route(paths::USER, patch(users::update).delete(users::delete))
+        .route(paths::API_KEYS, get(users::keys).post(users::create_key))
+        .route(paths::API_KEY, delete(users::revoke_key))
+        .route(paths::SESSIONS, get(users::sessions))
+        .route(paths::SESSION, delete(users::end_session))
         .route(paths::METRICS, get(metrics::metrics))
         .route(paths::API_ANY, any(error::api_not_found))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(

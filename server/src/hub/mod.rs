@@ -21,10 +21,10 @@ mod subscription;
 
 pub use metrics::{HubStats, LatencyHistogram};
 use subscription::SubscriberGuard;
-pub use subscription::{ConnectionInfo, SubscribeRequest, Subscription, TypeFilter};
+pub use subscription::{ConnectionInfo, Owner, SubscribeRequest, Subscription, TypeFilter};
 
 use app::api::ConnectionStatus;
-use app::events::{Envelope, Event, EventType};
+use app::events::{Envelope, Event, EventType, SessionExpired};
 use bytes::Bytes;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -223,6 +223,43 @@ impl EventHub {
         id
     }
 
+    /// Ends the streams whose owner matches (a session ended, an account deleted, a key
+    /// revoked): each is sent `session_expired`, then its queue closes, so the writer sends
+    /// what is queued and that event last, and stops. A stream whose queue is full stops at once.
+    pub fn end_streams(&self, matches: impl Fn(&Owner) -> bool) {
+        let envelope = Envelope::new(
+            Event::SessionExpired(SessionExpired {
+                reason: "your session ended: sign in again".into(),
+            }),
+            unix_now(),
+        );
+        // Not numbered: it is this connection's news, not part of the replayable history.
+        let frame = Bytes::from(format!("data: {}\n\n", envelope.to_json()));
+        let mut ended = 0;
+        let mut st = self.state.lock().expect("hub lock");
+        st.subscribers.retain(|_, sub| {
+            if !matches(&sub.info.owner) {
+                return true;
+            }
+            let last = Arc::new(Published {
+                id: sub.info.last_event_id.load(Ordering::Relaxed),
+                event_type: EventType::SessionExpired,
+                job_id: None,
+                frame: frame.clone(),
+                published_at: Instant::now(),
+            });
+            if sub.sender.try_send(last).is_err() {
+                sub.closed.cancel();
+            }
+            ended += 1;
+            false
+        });
+        drop(st);
+        if ended > 0 {
+            tracing::info!("ended {ended} event streams of an ended session, account or key");
+        }
+    }
+
     /// Forgets the last state of a deleted job, so new tabs no longer see it.
     pub fn forget_job(&self, job_id: &str) {
         self.state
@@ -252,6 +289,7 @@ impl EventHub {
             connected_since: unix_now(),
             filter: req.filter,
             last_event_id: AtomicU64::new(0),
+            owner: req.owner,
         });
         let newest = st.next_id - 1;
         let (resync, backlog, resume_id) = match req.last_event_id {

@@ -48,6 +48,20 @@ pub struct SubscribeRequest {
     pub remote_addr: Option<SocketAddr>,
     /// `User-Agent`, when sent.
     pub user_agent: Option<String>,
+    /// Whose stream it is (for ending it with its session, account or key).
+    pub owner: Owner,
+}
+
+/// Whose stream a connection is: the ids admission found, so that ending a session, deleting
+/// an account or revoking a key ends exactly its streams.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Owner {
+    /// The account.
+    pub user: Option<i64>,
+    /// The browser session.
+    pub session: Option<i64>,
+    /// The API key.
+    pub key: Option<i64>,
 }
 
 /// Live facts about one connection, shared by the hub and its stream.
@@ -65,6 +79,8 @@ pub struct ConnectionInfo {
     pub filter: TypeFilter,
     /// Id of the last event written to the socket (0 = none yet).
     pub last_event_id: AtomicU64,
+    /// Whose stream it is.
+    pub owner: Owner,
 }
 
 /// A registered stream: what to send first, then the live queue.

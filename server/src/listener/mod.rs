@@ -170,16 +170,18 @@ async fn direct_stream(
     door: &Door,
     peer: SocketAddr,
     head: Box<Parts>,
-    request: SubscribeRequest,
+    mut request: SubscribeRequest,
 ) {
     let started = Instant::now();
     let span = request_span(RequestId::next(), head.method.as_str(), head.uri.path());
     async move {
         let admitted = door.gate.admit(&head, peer);
+        request.remote_addr = Some(door.gate.client(&head, peer).addr);
         // The head is not needed while the stream lives (and boxed, so it costs nothing then).
         drop(head);
         match admitted {
-            Ok(_identity) => {
+            Ok(identity) => {
+                request.owner = identity.owner();
                 log_response(200, started.elapsed());
                 stream::direct::serve(tcp, &door.hub, door.heartbeat, request).await;
                 tracing::debug!(secs = started.elapsed().as_secs_f64(), "stream ended");

@@ -71,6 +71,8 @@ impl StreamQuery {
             filter,
             remote_addr,
             user_agent: user_agent.map(str::to_string),
+            // Set by whoever admitted the request.
+            owner: Default::default(),
         })
     }
 }

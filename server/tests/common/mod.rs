@@ -32,6 +32,8 @@ impl TestServer {
         let data = tempfile::tempdir().unwrap();
         longbox::demo::write_demo_library(library.path()).unwrap();
         let mut config = Config::new(library.path().to_path_buf(), data.path().to_path_buf());
+        // Accounts are off unless a test turns them on (auth_api does).
+        config.no_auth = true;
         tweak(&mut config);
         let mut server = Self::start_with(config).await;
         server._dirs = Some((library, data));
@@ -105,10 +107,18 @@ pub struct SseClient {
 
 impl SseClient {
     pub async fn connect(url: &str, last_event_id: Option<&str>) -> Self {
+        let headers: Vec<(&str, &str)> = last_event_id
+            .map(|id| vec![("last-event-id", id)])
+            .unwrap_or_default();
+        Self::connect_with(url, &headers).await
+    }
+
+    /// Connects with extra request headers (a cookie, an API key, ...).
+    pub async fn connect_with(url: &str, headers: &[(&str, &str)]) -> Self {
         let client = reqwest::Client::new();
         let mut req = client.get(url).header("user-agent", "longbox-tests/1");
-        if let Some(id) = last_event_id {
-            req = req.header("last-event-id", id);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         let resp = req.send().await.expect("connect");
         Self {
@@ -252,9 +262,11 @@ pub async fn get_json(url: &str) -> (u16, serde_json::Value) {
 pub async fn raw_get(addr: SocketAddr, path: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
     let mut out = Vec::new();
     s.read_to_end(&mut out).await.unwrap();
     let text = String::from_utf8_lossy(&out).into_owned();
@@ -327,10 +339,12 @@ impl Dirs {
 
     /// A default configuration on these folders.
     pub fn config(&self) -> Config {
-        Config::new(
+        let mut config = Config::new(
             self.library.path().canonicalize().unwrap(),
             self.data.path().into(),
-        )
+        );
+        config.no_auth = true;
+        config
     }
 }
 
