@@ -13,7 +13,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -66,6 +66,60 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// `Authorization: Bearer <key>\r\n` for every request, when the server has accounts (an
+/// admin key made by [`authenticate`]); empty for builds from before accounts.
+static AUTH: OnceLock<String> = OnceLock::new();
+
+fn auth() -> &'static str {
+    AUTH.get().map_or("", String::as_str)
+}
+
+/// One request on a fresh connection; the status, the head and the body.
+async fn exchange(addr: SocketAddr, request: String) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).await.expect("connect");
+    s.write_all(request.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+/// Creates the first admin and an admin API key, so every stream and publish is authenticated
+/// as a real deployment's would be. A build without accounts answers 404 and is measured as is.
+async fn authenticate(addr: SocketAddr) {
+    let post = |path: &str, extra: &str, body: &str| {
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\nOrigin: http://localhost\r\n{extra}\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let credentials = r#"{"username":"load","password":"load generator password"}"#;
+    let (status, head, _) = exchange(addr, post("/api/auth/setup", "", credentials)).await;
+    if status == 404 {
+        println!("accounts: none in this build (streams are anonymous)");
+        return;
+    }
+    assert_eq!(status, 201, "setup: {head}");
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let (status, _, body) = exchange(
+        addr,
+        post("/api/keys", &format!("Cookie: {cookie}\r\n"), r#"{"name":"sse-load","role":"admin"}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "key: {body}");
+    let key: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let key = key["key"].as_str().unwrap();
+    AUTH.set(format!("Authorization: Bearer {key}\r\n")).unwrap();
+    println!("accounts: streams and publishes authenticated with an API key");
+}
+
 fn now_ns() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -89,7 +143,8 @@ impl Publisher {
         let body =
             format!(r#"{{"type":"notification","data":{{"level":"info","message":"{message}"}}}}"#);
         let req = format!(
-            "POST /api/events/broadcast HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "POST /api/events/broadcast HTTP/1.1\r\nHost: localhost\r\n{}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            auth(),
             body.len()
         );
         self.reader
@@ -118,15 +173,12 @@ impl Publisher {
 }
 
 async fn get_json(addr: SocketAddr, path: &str) -> serde_json::Value {
-    let mut s = TcpStream::connect(addr).await.expect("connect");
-    s.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .await
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).await.unwrap();
-    serde_json::from_str(out.split_once("\r\n\r\n").map_or("", |x| x.1)).unwrap_or_default()
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{}Connection: close\r\n\r\n",
+        auth()
+    );
+    let (_, _, body) = exchange(addr, request).await;
+    serde_json::from_str(&body).unwrap_or_default()
 }
 
 /// Opens an SSE stream and counts notification frames; with `latencies`, parses `t=<ns>`.
@@ -139,7 +191,10 @@ async fn sse_client(
     let Ok(mut s) = TcpStream::connect(addr).await else {
         return;
     };
-    let req = "GET /api/events/stream?subscribe=notification HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let req = format!(
+        "GET /api/events/stream?subscribe=notification HTTP/1.1\r\nHost: localhost\r\n{}\r\n",
+        auth()
+    );
     if s.write_all(req.as_bytes()).await.is_err() {
         return;
     }
@@ -274,6 +329,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
+    authenticate(addr).await;
 
     // 1. Throughput at saturation: P publishers, each publishing again as soon as the previous
     // publish is answered, for S seconds; more publishers until deliveries stop rising.
