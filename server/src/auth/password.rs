@@ -41,6 +41,10 @@ pub fn check_new(password: &str) -> Result<(), WeakPassword> {
     Ok(())
 }
 
+/// Allocations at least this large are mapped (and unmapped when freed) rather than carved out
+/// of the heap: glibc's default, made fixed.
+const MMAP_THRESHOLD_BYTES: i32 = 128 * 1024;
+
 /// Hashes and verifies passwords with bounded concurrency.
 pub(crate) struct PasswordHasherPool {
     /// One permit per hash allowed at once.
@@ -54,6 +58,16 @@ fn argon2() -> Argon2<'static> {
     let params = Params::new(ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_LANES, None)
         .expect("valid Argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Gives the hash's memory back to the OS. Argon2's 19 MiB block is freed after every hash, but
+/// glibc keeps freed memory of that size in its heap (its mmap threshold grows after the first
+/// one), so a server that saw a few logins would otherwise stay tens of MiB larger for good.
+fn release_memory() {
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 fn hash_now(password: &str) -> anyhow::Result<String> {
@@ -79,16 +93,29 @@ fn verify_now(password: &str, hash: &str) -> bool {
 impl PasswordHasherPool {
     /// A pool with its decoy hash computed (once, at start-up).
     pub(crate) fn new() -> anyhow::Result<Self> {
+        // Keep blocks of Argon2's size out of the heap for good: glibc raises its mmap threshold
+        // after freeing a large mapped block, after which every hash would stay in the heap.
+        // SAFETY: mallopt only sets an allocator parameter.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
+        }
+        let decoy = hash_now("decoy password, never anyone's")?;
+        release_memory();
         Ok(Self {
             permits: Semaphore::new(HASH_CONCURRENCY),
-            decoy: hash_now("decoy password, never anyone's")?,
+            decoy,
         })
     }
 
     /// The PHC string (`$argon2id$v=19$m=...`) of `password`.
     pub(crate) async fn hash(&self, password: String) -> anyhow::Result<String> {
         let _permit = self.permits.acquire().await?;
-        tokio::task::spawn_blocking(move || hash_now(&password)).await?
+        tokio::task::spawn_blocking(move || {
+            let hash = hash_now(&password);
+            release_memory();
+            hash
+        })
+        .await?
     }
 
     /// Whether `password` matches `hash`; `None` (no such account) checks against the decoy
@@ -99,9 +126,13 @@ impl PasswordHasherPool {
         };
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.decoy.clone());
-        let matched = tokio::task::spawn_blocking(move || verify_now(&password, &hash))
-            .await
-            .unwrap_or(false);
+        let matched = tokio::task::spawn_blocking(move || {
+            let matched = verify_now(&password, &hash);
+            release_memory();
+            matched
+        })
+        .await
+        .unwrap_or(false);
         matched && known
     }
 }

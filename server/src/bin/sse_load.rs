@@ -81,7 +81,11 @@ async fn exchange(addr: SocketAddr, request: String) -> (u16, String, String) {
     let mut out = String::new();
     s.read_to_string(&mut out).await.unwrap();
     let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
-    let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
     (status, head.to_string(), body.to_string())
 }
 
@@ -110,13 +114,18 @@ async fn authenticate(addr: SocketAddr) {
         .to_string();
     let (status, _, body) = exchange(
         addr,
-        post("/api/keys", &format!("Cookie: {cookie}\r\n"), r#"{"name":"sse-load","role":"admin"}"#),
+        post(
+            "/api/keys",
+            &format!("Cookie: {cookie}\r\n"),
+            r#"{"name":"sse-load","role":"admin"}"#,
+        ),
     )
     .await;
     assert_eq!(status, 201, "key: {body}");
     let key: serde_json::Value = serde_json::from_str(&body).unwrap();
     let key = key["key"].as_str().unwrap();
-    AUTH.set(format!("Authorization: Bearer {key}\r\n")).unwrap();
+    AUTH.set(format!("Authorization: Bearer {key}\r\n"))
+        .unwrap();
     println!("accounts: streams and publishes authenticated with an API key");
 }
 

@@ -106,7 +106,24 @@ pub(crate) async fn serve(
             };
             match first {
                 First::EventStream(head, request) => {
-                    direct_stream(tcp, &door, peer, head, request).await
+                    let started = Instant::now();
+                    let (span, admitted) = admit_stream(&door, peer, head, request);
+                    match admitted {
+                        Ok(request) => {
+                            let stream =
+                                stream::direct::serve(tcp, &door.hub, door.heartbeat, request);
+                            stream.instrument(span.clone()).await;
+                            span.in_scope(|| {
+                                tracing::debug!(
+                                    secs = started.elapsed().as_secs_f64(),
+                                    "stream ended"
+                                )
+                            });
+                        }
+                        Err(refusal) => {
+                            let _ = write_refusal(&mut tcp, &refusal).await;
+                        }
+                    }
                 }
                 First::Other(read) => {
                     let io = TokioIo::new(Rewind::new(read, tcp));
@@ -163,37 +180,30 @@ fn routed(
     }
 }
 
-/// A connection that opened with a valid stream request: admitted, then served by the direct
-/// writer, all inside the request's span.
-async fn direct_stream(
-    mut tcp: TcpStream,
+/// Admits a connection that opened with a valid stream request: the request's span, and what
+/// to subscribe with (its owner and client address filled in) or the refusal. Synchronous, so
+/// nothing of the head or the identity stays in the stream's future for its whole life (an idle
+/// stream's memory is the budget: ≤ 4 KiB).
+fn admit_stream(
     door: &Door,
     peer: SocketAddr,
     head: Box<Parts>,
     mut request: SubscribeRequest,
-) {
+) -> (tracing::Span, Result<SubscribeRequest, Refusal>) {
     let started = Instant::now();
     let span = request_span(RequestId::next(), head.method.as_str(), head.uri.path());
-    async move {
-        let admitted = door.gate.admit(&head, peer);
+    let _entered = span.enter();
+    let admitted = door.gate.admit(&head, peer).map(|identity| {
+        request.owner = identity.owner();
         request.remote_addr = Some(door.gate.client(&head, peer).addr);
-        // The head is not needed while the stream lives (and boxed, so it costs nothing then).
-        drop(head);
-        match admitted {
-            Ok(identity) => {
-                request.owner = identity.owner();
-                log_response(200, started.elapsed());
-                stream::direct::serve(tcp, &door.hub, door.heartbeat, request).await;
-                tracing::debug!(secs = started.elapsed().as_secs_f64(), "stream ended");
-            }
-            Err(refusal) => {
-                log_response(refusal.status.as_u16(), started.elapsed());
-                let _ = write_refusal(&mut tcp, &refusal).await;
-            }
-        }
-    }
-    .instrument(span)
-    .await
+        request
+    });
+    let status = admitted
+        .as_ref()
+        .map_or_else(|r| r.status.as_u16(), |_| 200);
+    log_response(status, started.elapsed());
+    drop(_entered);
+    (span, admitted)
 }
 
 /// Answers a connection over a cap with 503 (server full) or 429 (too many from this address)
