@@ -8,53 +8,80 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// Everything that can happen in Longbox that an open page should hear about.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data", rename_all = "snake_case")]
-pub enum Event {
+/// Declares the protocol from one list: each variant of [`Event`] with its payload type and its
+/// wire name. Everything that must list the types — [`EventType`], [`EventType::ALL`], the name of
+/// each type, [`Event::event_type`] and [`Event::from_payload`] — is generated from that list,
+/// so a new event type is one line here and nothing can be forgotten.
+macro_rules! protocol {
+    ($($(#[$doc:meta])* $variant:ident($payload:ident) = $name:literal,)*) => {
+        /// Everything that can happen in Longbox that an open page should hear about.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "type", content = "data")]
+        pub enum Event {
+            $($(#[$doc])* #[serde(rename = $name)] $variant($payload),)*
+        }
+
+        /// The type name of an event, as used in `type` and in `?subscribe=`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum EventType {
+            $(#[doc = concat!("`", $name, "`")] $variant,)*
+        }
+
+        impl EventType {
+            /// How many types there are.
+            pub const COUNT: usize = [$($name),*].len();
+
+            /// Every type, in declaration order (`ALL[t.index()] == t`).
+            pub const ALL: [EventType; Self::COUNT] = [$(Self::$variant),*];
+
+            /// The snake_case wire name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)*
+                }
+            }
+        }
+
+        impl Event {
+            /// This event's type name.
+            pub fn event_type(&self) -> EventType {
+                match self {
+                    $(Self::$variant(_) => EventType::$variant,)*
+                }
+            }
+
+            /// Reads the `data` of an event whose type is already known, from any serde
+            /// deserializer (JSON text on the server, a value parsed by the browser's
+            /// `JSON.parse` in the UI).
+            pub fn from_payload<'de, D: serde::Deserializer<'de>>(
+                event_type: EventType,
+                data: D,
+            ) -> Result<Self, D::Error> {
+                Ok(match event_type {
+                    $(EventType::$variant => Event::$variant(Deserialize::deserialize(data)?),)*
+                })
+            }
+        }
+    };
+}
+
+protocol! {
     /// The file list changed; `rebuild_complete` is true once the new state is committed.
-    CacheUpdated(CacheUpdated),
+    CacheUpdated(CacheUpdated) = "cache_updated",
     /// The watcher was started, stopped, enabled or disabled.
-    WatcherStatus(WatcherStatus),
+    WatcherStatus(WatcherStatus) = "watcher_status",
     /// One file was processed (tagged and/or renamed), successfully or not.
-    FileProcessed(FileProcessed),
+    FileProcessed(FileProcessed) = "file_processed",
     /// A job changed status or finished one more item.
-    JobUpdated(JobUpdated),
+    JobUpdated(JobUpdated) = "job_updated",
     /// First event on every stream: who this connection is and what it listens to.
-    Connected(Connected),
+    Connected(Connected) = "connected",
     /// The client missed events it cannot replay and must refetch everything.
-    Resync(Resync),
+    Resync(Resync) = "resync",
     /// A message for people: shown as a toast.
-    Notification(Notification),
+    Notification(Notification) = "notification",
     /// This stream's session ended (sign-out, deleted account, revoked key): sign in again.
-    SessionExpired(SessionExpired),
-}
-
-impl Event {
-    /// Reads the `data` of an event whose type is already known, from any serde deserializer
-    /// (JSON text on the server, a value parsed by the browser's `JSON.parse` in the UI).
-    pub fn from_payload<'de, D: serde::Deserializer<'de>>(
-        event_type: EventType,
-        data: D,
-    ) -> Result<Self, D::Error> {
-        Ok(match event_type {
-            EventType::CacheUpdated => Event::CacheUpdated(Deserialize::deserialize(data)?),
-            EventType::WatcherStatus => Event::WatcherStatus(Deserialize::deserialize(data)?),
-            EventType::FileProcessed => Event::FileProcessed(Deserialize::deserialize(data)?),
-            EventType::JobUpdated => Event::JobUpdated(Deserialize::deserialize(data)?),
-            EventType::Connected => Event::Connected(Deserialize::deserialize(data)?),
-            EventType::Resync => Event::Resync(Deserialize::deserialize(data)?),
-            EventType::Notification => Event::Notification(Deserialize::deserialize(data)?),
-            EventType::SessionExpired => Event::SessionExpired(Deserialize::deserialize(data)?),
-        })
-    }
-}
-
-/// Payload of [`Event::SessionExpired`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SessionExpired {
-    /// Why, in words for people.
-    pub reason: String,
+    SessionExpired(SessionExpired) = "session_expired",
 }
 
 /// Payload of [`Event::CacheUpdated`].
@@ -175,6 +202,13 @@ pub struct Connected {
     pub subscriptions: Vec<String>,
 }
 
+/// Payload of [`Event::SessionExpired`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionExpired {
+    /// Why, in words for people.
+    pub reason: String,
+}
+
 /// Payload of [`Event::Resync`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Resync {
@@ -205,57 +239,11 @@ pub enum NotificationLevel {
     Error,
 }
 
-/// The type name of an event, as used in `type` and in `?subscribe=`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EventType {
-    /// `cache_updated`
-    CacheUpdated,
-    /// `watcher_status`
-    WatcherStatus,
-    /// `file_processed`
-    FileProcessed,
-    /// `job_updated`
-    JobUpdated,
-    /// `connected`
-    Connected,
-    /// `resync`
-    Resync,
-    /// `notification`
-    Notification,
-    /// `session_expired`
-    SessionExpired,
-}
-
 impl EventType {
-    /// Every type, in declaration order.
-    pub const ALL: [EventType; 8] = [
-        Self::CacheUpdated,
-        Self::WatcherStatus,
-        Self::FileProcessed,
-        Self::JobUpdated,
-        Self::Connected,
-        Self::Resync,
-        Self::Notification,
-        Self::SessionExpired,
-    ];
-
-    /// The snake_case wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CacheUpdated => "cache_updated",
-            Self::WatcherStatus => "watcher_status",
-            Self::FileProcessed => "file_processed",
-            Self::JobUpdated => "job_updated",
-            Self::Connected => "connected",
-            Self::Resync => "resync",
-            Self::Notification => "notification",
-            Self::SessionExpired => "session_expired",
-        }
-    }
-
-    /// A distinct bit, so a set of types fits in a `u8`.
-    pub fn bit(self) -> u8 {
-        1 << (self as u8)
+    /// The position of this type in [`EventType::ALL`] (0 to [`EventType::COUNT`] − 1), e.g. a
+    /// bit number in a set of types.
+    pub fn index(self) -> usize {
+        self as usize
     }
 
     /// Types every stream receives whatever it subscribed to.
@@ -296,22 +284,6 @@ impl FromStr for EventType {
             .into_iter()
             .find(|t| t.as_str() == s)
             .ok_or_else(|| UnknownEventType(s.to_string()))
-    }
-}
-
-impl Event {
-    /// This event's type name.
-    pub fn event_type(&self) -> EventType {
-        match self {
-            Self::CacheUpdated(_) => EventType::CacheUpdated,
-            Self::WatcherStatus(_) => EventType::WatcherStatus,
-            Self::FileProcessed(_) => EventType::FileProcessed,
-            Self::JobUpdated(_) => EventType::JobUpdated,
-            Self::Connected(_) => EventType::Connected,
-            Self::Resync(_) => EventType::Resync,
-            Self::Notification(_) => EventType::Notification,
-            Self::SessionExpired(_) => EventType::SessionExpired,
-        }
     }
 }
 

@@ -1,28 +1,32 @@
 //! The shared crate of Longbox, compiled for the server (`ssr`) and the browser (`hydrate`).
 //!
+//! Public, for the server and the tests:
 //! - [`events`]: the event protocol (the one `Event` enum both sides use).
-//! - [`api`]: request and response types of the REST API; [`client`] calls it.
+//! - [`api`]: request and response types of the REST API, and every API path.
 //! - [`naming`]: file name templates (shared with the server's renamer).
-//! - [`live`]: the tab's one event stream, decoded into signals.
-//! - [`components`]: small view pieces (header, theme toggle, ...).
-//! - [`pages`]: one module per route.
-//! - [`ready`]: marks the page once all of its islands have hydrated.
+//! - [`shell`] and [`App`]: the pages the server renders.
+//!
+//! Private to the UI: `live` (the page's one event stream: a pure model of what events mean,
+//! the browser connection that feeds it, and the island that shares it), `client` (calls to the
+//! REST API), `components` (view pieces), `pages` (one module per route) and `ready` (marks the
+//! page once all of its islands have hydrated).
 //!
 //! Leptos runs in islands mode: the server renders whole pages, and only the components marked
 //! `#[island]` (the live, interactive parts) are compiled into the browser bundle and hydrate.
-//! Moving between pages is a normal page load; the islands of one page share one live
-//! connection ([`live::use_live`]).
+//! Moving between pages is a normal page load. One island wraps the whole page and provides the
+//! live state as context to the islands inside it, so they share one connection.
 
 #![recursion_limit = "256"]
+#![warn(missing_docs)]
 
 pub mod api;
-pub mod client;
-pub mod components;
+pub(crate) mod client;
+pub(crate) mod components;
 pub mod events;
-pub mod live;
+pub(crate) mod live;
 pub mod naming;
-pub mod pages;
-pub mod ready;
+pub(crate) mod pages;
+pub(crate) mod ready;
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -53,21 +57,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The root component: header plus routed pages, rendered on the server.
+/// The root component: header plus routed pages (and the toasts), rendered on the server.
 #[component]
 pub fn App() -> impl IntoView {
     view! {
         <Router>
-            <components::header::Header/>
-            <main class="page">
-                <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
-                    <Route path=StaticSegment("") view=pages::home::HomePage/>
-                    <Route path=StaticSegment("settings") view=pages::settings::SettingsPage/>
-                    <Route path=StaticSegment("history") view=pages::history::HistoryPage/>
-                    <Route path=StaticSegment("sse-test") view=pages::diagnostics::DiagnosticsPage/>
-                </Routes>
-            </main>
-            <components::toasts::Toasts/>
+            // Every island of the page is inside this one, which shares the live state with them.
+            <live::LivePage>
+                <components::header::Header/>
+                <main class="page">
+                    <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
+                        <Route path=StaticSegment("") view=pages::home::HomePage/>
+                        <Route path=StaticSegment("settings") view=pages::settings::SettingsPage/>
+                        <Route path=StaticSegment("history") view=pages::history::HistoryPage/>
+                        <Route path=StaticSegment("sse-test") view=pages::diagnostics::DiagnosticsPage/>
+                    </Routes>
+                </main>
+            </live::LivePage>
         </Router>
     }
 }

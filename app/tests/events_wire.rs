@@ -123,10 +123,28 @@ fn unknown_type_is_rejected_naming_the_type() {
     let err =
         Envelope::from_json(r#"{"type":"cache_exploded","data":{},"timestamp":1}"#).unwrap_err();
     assert!(err.contains("unknown event type `cache_exploded`"), "{err}");
-    assert!(
-        err.contains("cache_updated"),
-        "lists the known types: {err}"
+    assert_eq!(
+        err,
+        "unknown event type `cache_exploded`, expected one of cache_updated, watcher_status, \
+         file_processed, job_updated, connected, resync, notification",
+        "lists the known types"
     );
+}
+
+#[test]
+fn type_names_round_trip_and_are_what_serde_writes() {
+    assert_eq!(EventType::COUNT, EventType::ALL.len());
+    for (i, t) in EventType::ALL.into_iter().enumerate() {
+        assert_eq!(t.index(), i);
+        assert_eq!(t.as_str().parse::<EventType>(), Ok(t));
+    }
+    for (event, json) in goldens() {
+        let name = event.event_type().as_str();
+        assert!(
+            json.starts_with(&format!(r#"{{"type":"{name}","#)),
+            "{json}"
+        );
+    }
 }
 
 #[test]

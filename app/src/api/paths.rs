@@ -4,6 +4,8 @@
 //! Constants are the route patterns (axum syntax for the parameterised ones); functions build
 //! the concrete URL a client requests.
 
+use std::fmt;
+
 /// Prefix of every API path.
 pub const API: &str = "/api";
 /// Any other path under [`API`]: answered with a JSON 404.
@@ -72,18 +74,18 @@ pub fn file(encoded: &str) -> String {
     format!("{FILES}/{encoded}")
 }
 
-/// URL of one job.
-pub fn job(id: u64) -> String {
+/// URL of one job (its id as the API shows it, e.g. a UUID).
+pub fn job(id: impl fmt::Display) -> String {
     format!("{JOBS}/{id}")
 }
 
 /// URL that cancels one job.
-pub fn job_cancel(id: u64) -> String {
+pub fn job_cancel(id: impl fmt::Display) -> String {
     format!("{JOBS}/{id}/cancel")
 }
 
 /// URL that undoes one job.
-pub fn job_undo(id: u64) -> String {
+pub fn job_undo(id: impl fmt::Display) -> String {
     format!("{JOBS}/{id}/undo")
 }
 
@@ -119,6 +121,8 @@ mod tests {
         assert_eq!(job(7), JOB.replace("{id}", "7"));
         assert_eq!(job_cancel(7), JOB_CANCEL.replace("{id}", "7"));
         assert_eq!(job_undo(7), JOB_UNDO.replace("{id}", "7"));
+        let uuid = "5f0c6a52-6f7a-4a57-9a39-2c3c1f5e8e11";
+        assert_eq!(job_cancel(uuid), JOB_CANCEL.replace("{id}", uuid));
         assert_eq!(file("a/b.cbz"), FILE.replace("{*path}", "a/b.cbz"));
         assert_eq!(
             events_stream(Some("12")),

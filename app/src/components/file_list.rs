@@ -1,6 +1,6 @@
 //! The file table: badges, multi-select, per-file actions and the details panel.
 
-use crate::api::{FileDetails, FilePage, FileRow};
+use crate::api::{paths, FileDetails, FilePage, FileRow};
 use crate::client;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -87,7 +87,7 @@ pub fn FileTable(
     let show = move |path: String| {
         details.set(None);
         spawn_local(async move {
-            let url = format!("/api/files/{}", client::encode_path(&path));
+            let url = paths::file(&client::encode_path(&path));
             details.set(Some(client::get::<FileDetails>(&url).await));
         });
     };

@@ -1,6 +1,6 @@
 //! The jobs panel: a progress bar per active job, finished jobs with their summary and errors.
 
-use crate::api::{ItemOutcome, JobView};
+use crate::api::{paths, ItemOutcome, JobView};
 use crate::client;
 use crate::components::file_list::{enclosing, event_action};
 use crate::events::{JobProgress, JobStatus, JobUpdated, NotificationLevel};
@@ -33,7 +33,7 @@ struct Actions {
 /// (on mount and after a resync; otherwise the jobs' own events are newer than the list).
 fn load_jobs(live: Live, actions: Actions, all: bool) {
     spawn_local(async move {
-        let Ok(listed) = client::get::<Vec<ListedJob>>("/api/jobs").await else {
+        let Ok(listed) = client::get::<Vec<ListedJob>>(paths::JOBS).await else {
             return;
         };
         actions.known.update(|k| {
@@ -211,7 +211,7 @@ fn JobRow(job: JobUpdated, undoable: bool) -> impl IntoView {
 /// when someone first asks: the item list and its parsing are not needed to show progress.
 #[lazy]
 async fn failed_items(id: String) -> Vec<String> {
-    let Ok(view) = client::get::<JobView>(&format!("/api/jobs/{id}")).await else {
+    let Ok(view) = client::get::<JobView>(&paths::job(&id)).await else {
         return Vec::new();
     };
     view.items
@@ -227,10 +227,10 @@ async fn failed_items(id: String) -> Vec<String> {
         .collect()
 }
 
-/// Asks the server to stop a job; the outcome arrives as a `job_updated` event.
+/// Asks the server to stop a job; the outcome arrives as an event of the job.
 fn cancel_job(live: Live, id: String) {
     spawn_local(async move {
-        let url = format!("/api/jobs/{id}/cancel");
+        let url = paths::job_cancel(&id);
         if let Err(e) = client::send_text::<serde::de::IgnoredAny>("POST", &url, None).await {
             live.toast(NotificationLevel::Warning, format!("Cancel: {e}"));
         }
@@ -241,7 +241,7 @@ fn cancel_job(live: Live, id: String) {
 /// refuses, 409, a job that is still running or changed nothing).
 pub(crate) fn undo_job(live: Live, id: String) {
     spawn_local(async move {
-        let url = format!("/api/jobs/{id}/undo");
+        let url = paths::job_undo(&id);
         match client::send_text::<serde::de::IgnoredAny>("POST", &url, None).await {
             Ok(_) => live.toast(NotificationLevel::Info, "Undo started"),
             Err(e) => live.toast(NotificationLevel::Error, format!("Cannot undo: {e}")),
@@ -252,7 +252,7 @@ pub(crate) fn undo_job(live: Live, id: String) {
 /// Deletes a finished job and forgets it.
 fn remove_job(live: Live, id: String) {
     spawn_local(async move {
-        let url = format!("/api/jobs/{id}");
+        let url = paths::job(&id);
         match client::send_text::<serde::de::IgnoredAny>("DELETE", &url, None).await {
             Ok(_) => live.forget_job(&id),
             Err(e) => live.toast(NotificationLevel::Warning, format!("Remove job: {e}")),

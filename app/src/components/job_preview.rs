@@ -1,9 +1,11 @@
 //! The dry run shown before a job starts: what it would do to each file, with Apply and Cancel.
 
-use crate::api::{JobCreated, JobFiles, JobPreview, JobRequest, PreviewItem, PreviewOutcome};
+use crate::api::{
+    paths, JobCreated, JobFiles, JobPreview, JobRequest, PreviewItem, PreviewOutcome,
+};
 use crate::client;
 use crate::events::NotificationLevel;
-use crate::live::use_live;
+use crate::live::Live;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -26,12 +28,12 @@ thread_local! {
 /// on `<body>` itself: the island only calls this function, and since the dialog is only ever
 /// rendered in the browser it needs neither server rendering nor hydration code.
 #[lazy]
-pub fn open_preview(req: JobRequest) {
+pub(crate) fn open_preview(req: JobRequest, live: Live) {
     drop_dialog();
     let Some(body) = document().body() else {
         return;
     };
-    let handle = leptos::mount::mount_to_renderer(&body, move || dialog(req));
+    let handle = leptos::mount::mount_to_renderer(&body, move || dialog(req, live));
     OPEN.with(|o| *o.borrow_mut() = Some(Box::new(handle)));
 }
 
@@ -41,9 +43,9 @@ fn drop_dialog() {
     drop(open);
 }
 
-/// The dialog itself.
-fn dialog(req: JobRequest) -> impl IntoView {
-    let live = use_live();
+/// The dialog itself. It is mounted on its own, outside the page's islands, so it is handed the
+/// page's [`Live`] rather than finding it in context.
+fn dialog(req: JobRequest, live: Live) -> impl IntoView {
     let data = RwSignal::new(None::<JobPreview>);
     let applying = RwSignal::new(false);
     let dialog = NodeRef::<leptos::html::Dialog>::new();
@@ -75,7 +77,7 @@ fn dialog(req: JobRequest) -> impl IntoView {
         ..req.clone()
     };
     spawn_local(async move {
-        match client::send::<JobPreview, _>("POST", "/api/jobs", Some(&req)).await {
+        match client::send::<JobPreview, _>("POST", paths::JOBS, Some(&req)).await {
             Ok(p) => {
                 let _ = data.try_set(Some(p));
             }
@@ -93,7 +95,7 @@ fn dialog(req: JobRequest) -> impl IntoView {
         applying.set(true);
         let body = apply_req.clone();
         spawn_local(async move {
-            match client::send::<JobCreated, _>("POST", "/api/jobs", Some(&body)).await {
+            match client::send::<JobCreated, _>("POST", paths::JOBS, Some(&body)).await {
                 Ok(job) => live.toast(
                     NotificationLevel::Info,
                     format!("Job started: {} {} files", body.action, job.total_items),

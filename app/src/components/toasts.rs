@@ -13,16 +13,14 @@ fn level_class(level: NotificationLevel) -> &'static str {
     }
 }
 
-/// The toast stack (an island); each toast leaves after 5 s or when dismissed.
-#[island]
-pub fn Toasts() -> impl IntoView {
+/// The toast stack; each toast leaves after 5 s or when dismissed. Part of the
+/// [`LiveProvider`](crate::live::LiveProvider) island, which hydrates before the stream opens.
+#[component]
+pub(crate) fn Toasts() -> impl IntoView {
     let live = use_live();
-    // This island comes last in the page, so it may hydrate after a toast was raised: it starts
-    // from the server's empty stack (see `island_ready`).
-    let shown = live.once_hydrated(crate::ready::island_ready());
     view! {
         <div class="toasts" aria-live="polite" aria-atomic="false">
-            <For each=move || shown().toasts.get() key=|t| t.id let:toast>
+            <For each=move || live.toasts.get() key=|t| t.id let:toast>
                 <div class=level_class(toast.level) role="status">
                     <span class="toast-text">{toast.message.clone()}</span>
                     <button

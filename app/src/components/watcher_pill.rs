@@ -1,6 +1,6 @@
 //! The watcher pill: running / stopped / disabled / unknown, with an on/off switch.
 
-use crate::api::WatcherToggle;
+use crate::api::{paths, WatcherToggle};
 use crate::client;
 use crate::events::{NotificationLevel, WatcherStatus};
 use crate::live::use_live;
@@ -11,12 +11,12 @@ use leptos::task::spawn_local;
 #[component]
 pub fn WatcherPill() -> impl IntoView {
     let live = use_live();
-    // The state arrives with the stream (last watcher_status); after a resync, ask directly.
+    // The state arrives with the stream (its latest watcher event); after a resync, ask directly.
     Effect::new(move |prev: Option<u64>| {
         let n = live.resyncs.get();
         if prev.is_some() || live.watcher.get_untracked().is_none() {
             spawn_local(async move {
-                if let Ok(s) = client::get::<WatcherStatus>("/api/watcher/status").await {
+                if let Ok(s) = client::get::<WatcherStatus>(paths::WATCHER_STATUS).await {
                     live.watcher.set(Some(s));
                 }
             });
@@ -37,7 +37,7 @@ pub fn WatcherPill() -> impl IntoView {
             enabled: !current.enabled,
         };
         spawn_local(async move {
-            match client::send::<WatcherStatus, _>("POST", "/api/watcher", Some(&body)).await {
+            match client::send::<WatcherStatus, _>("POST", paths::WATCHER, Some(&body)).await {
                 Ok(s) => live.watcher.set(Some(s)),
                 Err(e) => live.toast(NotificationLevel::Error, format!("Watcher: {e}")),
             }

@@ -1,6 +1,10 @@
-//! The `EventSource` state machine; browser only.
+//! The `EventSource` state machine; browser only. What the events mean is [`Model`]'s business:
+//! this feeds it and carries out its [`Effects`].
 
+use super::model::{upsert_job, Effects, Model};
 use super::*;
+use crate::api::paths;
+use crate::events::Envelope;
 use leptos::leptos_dom::helpers::{IntervalHandle, TimeoutHandle};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -8,22 +12,22 @@ use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-const DEBOUNCE_MS: f64 = 250.0;
-const MAX_WAIT_MS: f64 = 1000.0;
+/// Most log entries kept for `/sse-test`.
+const LOG_LIMIT: usize = 200;
 const POLL: Duration = Duration::from_secs(10);
 const FAILS_BEFORE_POLLING: u32 = 3;
 
 struct Machine {
     live: Live,
+    model: Model,
     source: Option<web_sys::EventSource>,
     callbacks: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     on_message: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
     failures: u32,
     retry: Option<TimeoutHandle>,
     poll: Option<IntervalHandle>,
-    burst_start: Option<f64>,
-    debounce: Option<TimeoutHandle>,
-    loaded_at: f64,
+    /// The timer of the pending file list refresh.
+    refresh: Option<TimeoutHandle>,
 }
 
 type Shared = Rc<RefCell<Machine>>;
@@ -42,15 +46,14 @@ fn set_state(m: &Machine, state: ConnState) {
 pub(super) fn start(live: Live) {
     let m: Shared = Rc::new(RefCell::new(Machine {
         live,
+        model: Model::new(now()),
         source: None,
         callbacks: Vec::new(),
         on_message: None,
         failures: 0,
         retry: None,
         poll: None,
-        burst_start: None,
-        debounce: None,
-        loaded_at: now(),
+        refresh: None,
     }));
     live.since.set(now());
     // Open or close as the tab asks (the diagnostics page has a switch).
@@ -95,16 +98,11 @@ pub(super) fn start(live: Live) {
     }
 }
 
-fn stream_url(live: &Live) -> String {
-    match live.last_event_id.get_untracked() {
-        Some(id) if !id.is_empty() => format!("/api/events/stream?last_event_id={id}"),
-        _ => "/api/events/stream".to_string(),
-    }
-}
-
 fn connect(m: &Shared) {
-    let live = m.borrow().live;
-    let Ok(source) = web_sys::EventSource::new(&stream_url(&live)) else {
+    // The model's resume position, as the text it was received as.
+    let last_id = m.borrow().live.last_event_id.get_untracked();
+    let url = paths::events_stream(last_id.as_deref());
+    let Ok(source) = web_sys::EventSource::new(&url) else {
         on_error(m);
         return;
     };
@@ -194,10 +192,6 @@ fn on_message(m: &Shared, e: web_sys::MessageEvent) {
     let Some(text) = e.data().as_string() else {
         return;
     };
-    let (live, loaded_at) = {
-        let mm = m.borrow();
-        (mm.live, mm.loaded_at)
-    };
     let envelope = match Envelope::from_json_in_browser(&text) {
         Ok(env) => env,
         Err(err) => {
@@ -205,50 +199,77 @@ fn on_message(m: &Shared, e: web_sys::MessageEvent) {
             return;
         }
     };
+    let live = m.borrow().live;
+    // The id of this event, or (the browser keeps it) of the last one that had one.
     let id = e.last_event_id();
-    if !id.is_empty() {
-        live.last_event_id.set(Some(id.clone()));
-    }
+    // Read by JS (`parseInt`), not Rust's integer parser, which the bundle would carry only for
+    // this. Ids are below 2^53 (microseconds since 1970), so the float holds them exactly.
+    let number = js_sys::Number::parse_int(&id, 10);
+    let number = (number >= 0.0).then_some(number as u64);
     live.log.update(|log| {
         log.push_front(LogEntry {
-            kind: envelope.event.event_type().as_str().to_string(),
-            id: (!id.is_empty()).then_some(id),
+            kind: envelope.event.event_type().as_str(),
+            id: (!id.is_empty()).then(|| id.clone()),
             received_ms: now(),
             payload: text,
         });
         log.truncate(LOG_LIMIT);
     });
-    let fresh = envelope.timestamp * 1000.0 >= loaded_at - 2000.0;
-    live.apply(&envelope, fresh, &mut |immediate| {
-        schedule_refresh(m, immediate)
-    });
+    let effects = m.borrow_mut().model.apply(number, envelope, now());
+    carry_out(m, effects, id);
 }
 
-/// Trailing debounce with a maximum wait: a burst yields a refresh at most every second and
-/// one 250 ms after it ends.
-fn schedule_refresh(m: &Shared, immediate: bool) {
+/// Puts what the model decided on the page. `id` is the event's id as received.
+fn carry_out(m: &Shared, fx: Effects, id: String) {
     let live = m.borrow().live;
-    let mut mm = m.borrow_mut();
-    if let Some(t) = mm.debounce.take() {
-        t.clear();
+    if let Some(id) = fx.connection_id {
+        live.connection_id.set(Some(id));
     }
-    let t = now();
-    let start = *mm.burst_start.get_or_insert(t);
-    let wait = if immediate {
-        0.0
-    } else {
-        DEBOUNCE_MS.min(start + MAX_WAIT_MS - t).max(0.0)
-    };
+    if fx.last_id.is_some() {
+        // The new resume position is this event's id.
+        live.last_event_id.set(Some(id));
+    }
+    if let Some(w) = fx.watcher {
+        live.watcher.set(Some(w));
+    }
+    if let Some(job) = fx.job {
+        live.jobs.update(|jobs| upsert_job(jobs, job));
+    }
+    if let Some((level, message)) = fx.toast {
+        live.toast(level, message);
+    }
+    if fx.resync {
+        live.resyncs.update(|n| *n += 1);
+    }
+    if let Some(due) = fx.refresh_at {
+        arm_refresh(m, due);
+    }
+    if fx.signed_out {
+        close(m);
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().set_href("/login");
+        }
+    }
+}
+
+/// Sets the one refresh timer to go off at `due` (ms since the epoch), replacing any other.
+fn arm_refresh(m: &Shared, due: f64) {
     let fire_m = m.clone();
-    mm.debounce = set_timeout_with_handle(
+    let handle = set_timeout_with_handle(
         move || {
-            let mut fm = fire_m.borrow_mut();
-            fm.debounce = None;
-            fm.burst_start = None;
-            drop(fm);
-            live.refresh.update(|n| *n += 1);
+            let (live, fired) = {
+                let mut fm = fire_m.borrow_mut();
+                fm.refresh = None;
+                (fm.live, fm.model.refresh_fired(due))
+            };
+            if fired {
+                live.refresh.update(|n| *n += 1);
+            }
         },
-        Duration::from_millis(wait as u64),
+        Duration::from_millis((due - now()).max(0.0) as u64),
     )
     .ok();
+    if let Some(old) = std::mem::replace(&mut m.borrow_mut().refresh, handle) {
+        old.clear();
+    }
 }

@@ -1,23 +1,29 @@
-//! The live connection: one `EventSource` per tab, decoded with the shared [`Event`] enum into
-//! signals the components read.
+//! The live connection: one `EventSource` per page, decoded with the shared
+//! [`Event`](crate::events::Event) enum into signals the components read.
 //!
-//! - Connection state as a signal (connecting / open / reconnecting / offline) with the time it
-//!   last changed.
-//! - After an error: reconnect with exponential backoff (1, 2, 4, 8, 16 s, capped at 30 s, with
-//!   jitter), resuming from the last event id (`?last_event_id=`, since a new `EventSource`
-//!   cannot set the header).
-//! - Three failed opens in a row: poll every 10 s (bump [`Live::resyncs`]) until the stream opens.
-//! - `resync`: refetch everything shown. `cache_updated` / `file_processed`: a debounced refresh
-//!   (trailing 250 ms, at most 1 s after the first event of a burst).
-//! - The connection belongs to the page (all of its islands): closed on `pagehide`, so the server
-//!   frees it at once, and reopened when the page comes back from the back/forward cache. While
-//!   the stream is healthy nothing here polls.
+//! - [`model`]: the decisions, as a pure reducer from events to effects (what to refresh, when
+//!   to raise a toast, which events are duplicates, what a resync resets); tested on the host.
+//! - `browser`: the connection (browser only): the `EventSource`, reconnecting with exponential
+//!   backoff (1, 2, 4, 8, 16 s, capped at 30 s, with jitter) and resuming from the last event id
+//!   (`?last_event_id=`, since a new `EventSource` cannot set the header); after three failed
+//!   opens in a row it polls every 10 s (bumps [`Live::resyncs`]) until the stream opens. It
+//!   feeds the model and carries out its effects on the signals of [`Live`].
+//! - [`LiveProvider`]: the island around the whole page that owns the page's [`Live`] and
+//!   provides it as context: islands are separate hydration roots, but an island rendered inside
+//!   another island's children is hydrated as a child of it, so every island of the page reads
+//!   the same signals with [`use_live`].
+//!
+//! The connection belongs to the page: closed on `pagehide`, so the server frees it at once, and
+//! reopened when the page comes back from the back/forward cache. While the stream is healthy
+//! nothing here polls.
 
-use crate::events::{Envelope, Event, JobUpdated, NotificationLevel, WatcherStatus};
+use crate::components::toasts::Toasts;
+use crate::events::{JobUpdated, NotificationLevel, WatcherStatus};
 use leptos::prelude::*;
 use std::collections::VecDeque;
 
 /// State of the tab's event stream.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // only the browser connects
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConnState {
     /// First attempt under way.
@@ -46,7 +52,7 @@ impl ConnState {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogEntry {
     /// Event type name.
-    pub kind: String,
+    pub kind: &'static str,
     /// SSE id, if the event carried one.
     pub id: Option<String>,
     /// Browser time of arrival, ms since the epoch.
@@ -66,9 +72,6 @@ pub struct Toast {
     pub message: String,
 }
 
-/// Most log entries kept for `/sse-test`.
-pub const LOG_LIMIT: usize = 200;
-
 /// The live signals of a page, shared by its islands through [`use_live`].
 #[derive(Clone, Copy)]
 pub struct Live {
@@ -76,9 +79,9 @@ pub struct Live {
     pub state: RwSignal<ConnState>,
     /// When `state` last changed, ms since the epoch (0 before hydration).
     pub since: RwSignal<f64>,
-    /// Id from the last `connected` event.
+    /// Id from the last [`Event::Connected`](crate::events::Event::Connected).
     pub connection_id: RwSignal<Option<String>>,
-    /// Id of the last numbered event received.
+    /// Where the stream resumes: the id of the last event applied (shown on `/sse-test`).
     pub last_event_id: RwSignal<Option<String>>,
     /// Last watcher status heard.
     pub watcher: RwSignal<Option<WatcherStatus>>,
@@ -135,67 +138,6 @@ impl Live {
         self.toasts.update(|t| t.retain(|x| x.id != id));
     }
 
-    /// Applies one decoded event to the signals. `fresh` is false for events older than the
-    /// page (replayed state), which update signals but raise no toast.
-    pub fn apply(&self, envelope: &Envelope, fresh: bool, on_refresh: &mut dyn FnMut(bool)) {
-        match &envelope.event {
-            Event::Connected(c) => self.connection_id.set(Some(c.connection_id.clone())),
-            Event::Resync(_) => {
-                self.resyncs.update(|n| *n += 1);
-                on_refresh(true);
-            }
-            Event::CacheUpdated(c) => {
-                if c.rebuild_complete {
-                    on_refresh(false);
-                }
-            }
-            Event::FileProcessed(f) => {
-                on_refresh(false);
-                if !f.success && fresh {
-                    let why = f.error.clone().unwrap_or_else(|| "unknown error".into());
-                    self.toast(NotificationLevel::Error, format!("{}: {why}", f.filename));
-                }
-            }
-            Event::WatcherStatus(w) => self.watcher.set(Some(*w)),
-            Event::SessionExpired(_) => {}
-            Event::JobUpdated(j) => {
-                let was_active = self.jobs.with_untracked(|jobs| {
-                    jobs.iter()
-                        .any(|x| x.job_id == j.job_id && !x.status.is_finished())
-                });
-                self.jobs.update(
-                    |jobs| match jobs.iter_mut().find(|x| x.job_id == j.job_id) {
-                        Some(x) => *x = j.clone(),
-                        None => jobs.push(j.clone()),
-                    },
-                );
-                if was_active && j.status.is_finished() {
-                    let p = j.progress;
-                    let level = if p.errors > 0 || j.status == crate::events::JobStatus::Failed {
-                        NotificationLevel::Warning
-                    } else {
-                        NotificationLevel::Success
-                    };
-                    self.toast(
-                        level,
-                        format!(
-                            "Job {}: {} of {} done, {} errors",
-                            j.status.as_str(),
-                            p.success,
-                            p.total,
-                            p.errors
-                        ),
-                    );
-                }
-            }
-            Event::Notification(n) => {
-                if fresh {
-                    self.toast(n.level, n.message.clone());
-                }
-            }
-        }
-    }
-
     /// What an island renders from: this `Live` once the island has hydrated, and before that a
     /// fresh one in the initial state, which is what the server rendered (see
     /// `ready::island_ready`: a lazy island hydrates after the stream may have changed this one).
@@ -210,33 +152,88 @@ impl Live {
     }
 }
 
-/// The page's [`Live`], shared by all of its islands (each island is its own hydration root, so
-/// context cannot carry it). In the browser the first call creates the signals under an owner
-/// that lives as long as the page, and opens the stream. On the server every island renders the
-/// initial state.
-pub fn use_live() -> Live {
+/// The page, wrapped in the [`LiveProvider`] island: the server renders `children` as that
+/// island's children, so every island in them hydrates as a child of it.
+#[component]
+pub(crate) fn LivePage(children: Children) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    provide_context(page::Slot::new(children));
+    #[cfg(not(feature = "ssr"))]
+    drop(children);
+    view! { <LiveProvider/> }
+}
+
+/// Owns the page's [`Live`] and provides it to the islands inside it: an island around the
+/// whole page, whose children are every other island. In the browser it opens the stream. The
+/// toasts are part of it.
+#[island]
+pub(crate) fn LiveProvider() -> impl IntoView {
+    let live = Live::new();
     #[cfg(feature = "hydrate")]
-    {
-        thread_local! {
-            static LIVE: std::cell::OnceCell<Live> = const { std::cell::OnceCell::new() };
+    browser::start(live);
+    provide_context(live);
+    crate::ready::island_ready();
+    view! {
+        {page::children()}
+        <Toasts/>
+    }
+}
+
+/// The children of [`LiveProvider`], written out rather than as a `children` prop of the island:
+/// the island macro type-erases them twice (two `AnyView`s in the browser bundle, ~2 KB gzipped)
+/// to hydrate what is never hydrated. This is what it does, with the types left as they are.
+mod page {
+    use leptos::prelude::*;
+    use leptos::tachys::html::islands::IslandChildren;
+
+    /// The page handed from [`LivePage`](super::LivePage) to the island it renders (server only).
+    #[cfg(feature = "ssr")]
+    #[derive(Clone)]
+    pub(super) struct Slot(std::sync::Arc<std::sync::Mutex<Option<Children>>>);
+
+    #[cfg(feature = "ssr")]
+    impl Slot {
+        pub(super) fn new(children: Children) -> Self {
+            Self(std::sync::Arc::new(std::sync::Mutex::new(Some(children))))
         }
-        LIVE.with(|cell| {
-            *cell.get_or_init(|| {
-                let owner = Owner::new();
-                let live = owner.with(|| {
-                    let live = Live::new();
-                    browser::start(live);
-                    live
-                });
-                // The page's connection outlives any one island.
-                std::mem::forget(owner);
-                live
+    }
+
+    /// On the server: the page inside `<leptos-children>`, rendered as static markup under an
+    /// owner of its own (a child of the island's) whose context says "not hydrating", so that
+    /// each island in it is rendered as an island of its own.
+    #[cfg(feature = "ssr")]
+    pub(super) fn children() -> impl IntoView {
+        let children = use_context::<Slot>().and_then(|slot| slot.0.lock().ok()?.take());
+        let owner = Owner::new();
+        owner.with(|| {
+            Owner::with_no_hydration(move || {
+                leptos::tachys::reactive_graph::OwnedView::new(IslandChildren::new(
+                    children.map(|c| c()),
+                ))
             })
         })
     }
-    #[cfg(not(feature = "hydrate"))]
-    Live::new()
+
+    /// In the browser: nothing to hydrate, but before each island in `<leptos-children>`
+    /// hydrates, the islands script calls this owner's `set`, so that island's owner is a child
+    /// of it, and of the provider island: its context is theirs.
+    #[cfg(not(feature = "ssr"))]
+    pub(super) fn children() -> impl IntoView {
+        let owner = Owner::new();
+        // As on the server: the islands in the children find "not hydrating" in this owner's
+        // context, which makes each of them an island of its own, not a part of this one.
+        #[cfg(feature = "hydrate")]
+        owner.with(|| Owner::with_no_hydration(|| ()));
+        IslandChildren::new_with_on_hydrate((), move || owner.set())
+    }
+}
+
+/// The page's [`Live`], from the [`LiveProvider`] around the calling island.
+pub(crate) fn use_live() -> Live {
+    use_context().expect("no LiveProvider")
 }
 
 #[cfg(feature = "hydrate")]
 mod browser;
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // fed by `browser`; tested on the host
+pub(crate) mod model;

@@ -2,7 +2,7 @@
 //! disconnect, a manual broadcast form, and the hub's stats and connections, refreshed as
 //! events arrive (never on a timer).
 
-use crate::api::{Broadcasted, ConnectionStatus, EventStats};
+use crate::api::{paths, Broadcasted, ConnectionStatus, EventStats};
 use crate::client;
 use crate::components::connection_dot::clock;
 use crate::events::{EventType, NotificationLevel};
@@ -19,7 +19,7 @@ pub fn DiagnosticsPage() -> impl IntoView {
     let shown = live.once_hydrated(hydrated);
     let stats = RwSignal::new(None::<EventStats>);
     let connections = RwSignal::new(Vec::<ConnectionStatus>::new());
-    let kind = RwSignal::new("notification".to_string());
+    let kind = RwSignal::new(EventType::Notification.as_str().to_string());
     let data = RwSignal::new(r#"{"level": "info", "message": "Hello from /sse-test"}"#.to_string());
     let form_error = RwSignal::new(None::<String>);
 
@@ -33,10 +33,10 @@ pub fn DiagnosticsPage() -> impl IntoView {
         }
         busy.set_value(true);
         spawn_local(async move {
-            if let Ok(s) = client::get::<EventStats>("/api/events/stats").await {
+            if let Ok(s) = client::get::<EventStats>(paths::EVENTS_STATS).await {
                 stats.set(Some(s));
             }
-            if let Ok(c) = client::get::<Vec<ConnectionStatus>>("/api/events/status").await {
+            if let Ok(c) = client::get::<Vec<ConnectionStatus>>(paths::EVENTS_STATUS).await {
                 connections.set(c);
             }
             set_timeout(
@@ -55,7 +55,7 @@ pub fn DiagnosticsPage() -> impl IntoView {
             data.get_untracked()
         );
         spawn_local(async move {
-            match client::send_text::<Broadcasted>("POST", "/api/events/broadcast", Some(body))
+            match client::send_text::<Broadcasted>("POST", paths::EVENTS_BROADCAST, Some(body))
                 .await
             {
                 Ok(b) => {
@@ -127,10 +127,10 @@ pub fn DiagnosticsPage() -> impl IntoView {
                     <For each=log_rows
                         key=|e| (e.received_ms.to_bits(), e.id.clone(), e.payload.len())
                         let:entry>
-                        <tr class="log-row" data-type=entry.kind.clone()>
+                        <tr class="log-row" data-type=entry.kind>
                             <td>{clock(entry.received_ms)}</td>
                             <td>{entry.id.clone().unwrap_or_default()}</td>
-                            <td>{entry.kind.clone()}</td>
+                            <td>{entry.kind}</td>
                             <td><code class="payload">{entry.payload.clone()}</code></td>
                         </tr>
                     </For>

@@ -1,6 +1,6 @@
 //! `/history`: every processed file, newest first, paged.
 
-use crate::api::{HistoryPage, JobAction};
+use crate::api::{paths, HistoryPage, JobAction};
 use crate::client;
 use crate::components::connection_dot::clock;
 use crate::components::file_list::{date, enclosing, event_action};
@@ -22,7 +22,7 @@ pub fn HistoryPage() -> impl IntoView {
         let off = offset.get();
         live.refresh.track();
         spawn_local(async move {
-            let url = format!("/api/history?limit={PER_PAGE}&offset={off}");
+            let url = format!("{}?limit={PER_PAGE}&offset={off}", paths::HISTORY);
             data.set(Some(client::get::<HistoryPage>(&url).await));
         });
     });

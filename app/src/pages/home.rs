@@ -1,6 +1,6 @@
 //! `/`: the library page: status, jobs and the live file list.
 
-use crate::api::{FilePage, FileQuery, JobFiles, JobRequest};
+use crate::api::{paths, FilePage, FileQuery, JobFiles, JobRequest};
 use crate::client;
 use crate::components::file_list::{event_action, FileTable};
 use crate::components::file_toolbar::{from_params, to_query_string, FileToolbar, Pagination};
@@ -50,7 +50,8 @@ pub fn Library() -> impl IntoView {
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
         let url = format!(
-            "/api/files?{}",
+            "{}?{}",
+            paths::FILES,
             to_query_string(&FileQuery {
                 per_page: q.per_page,
                 ..q.clone()
@@ -74,11 +75,12 @@ pub fn Library() -> impl IntoView {
     // A job asked for is first shown as a dry run, with Apply to start it (`open_preview`, a
     // separate chunk that mounts its own dialog).
     let start_job = Callback::new(move |(action, files): (&'static str, JobFiles)| {
-        spawn_local(open_preview(JobRequest {
+        let req = JobRequest {
             action: action.into(),
             files,
             dry_run: true,
-        }))
+        };
+        spawn_local(open_preview(req, live))
     });
     let on_action = Callback::new(move |(action, paths): (&'static str, Vec<String>)| {
         start_job.run((action, JobFiles::List(paths)))

@@ -1,6 +1,6 @@
 //! `/settings`: file name template with a live preview, padding, watcher, parallelism.
 
-use crate::api::Settings;
+use crate::api::{paths, Settings};
 use crate::client;
 use crate::events::NotificationLevel;
 use crate::live::use_live;
@@ -32,7 +32,7 @@ pub fn SettingsPage() -> impl IntoView {
     let loaded = RwSignal::new(false);
     Effect::new(move |_| {
         spawn_local(async move {
-            match client::get::<Settings>("/api/settings").await {
+            match client::get::<Settings>(paths::SETTINGS).await {
                 Ok(s) => {
                     template.set(s.filename_template);
                     padding.set(s.issue_padding);
@@ -68,7 +68,7 @@ pub fn SettingsPage() -> impl IntoView {
             cbr_trash: None,
         };
         spawn_local(async move {
-            match client::send::<Settings, _>("PUT", "/api/settings", Some(&body)).await {
+            match client::send::<Settings, _>("PUT", paths::SETTINGS, Some(&body)).await {
                 Ok(_) => {
                     server_error.set(None);
                     live.toast(NotificationLevel::Success, "Settings saved");

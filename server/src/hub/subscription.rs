@@ -9,22 +9,36 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-/// A set of event types, as bits of [`EventType::bit`].
+/// The integer holding a [`TypeFilter`]: one bit per [`EventType`], bit [`EventType::index`].
+type Bits = u32;
+
+// One bit per type: a type past the width of `Bits` must widen it, not wrap silently.
+const _: () = assert!(
+    EventType::COUNT <= Bits::BITS as usize,
+    "more event types than bits in TypeFilter: widen `Bits`"
+);
+
+/// The bit of one type.
+fn bit(t: EventType) -> Bits {
+    1 << t.index()
+}
+
+/// A set of event types, one bit each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TypeFilter(u8);
+pub struct TypeFilter(Bits);
 
 impl TypeFilter {
     /// Every type.
-    pub const ALL: TypeFilter = TypeFilter(u8::MAX);
+    pub const ALL: TypeFilter = TypeFilter(Bits::MAX >> (Bits::BITS - EventType::COUNT as u32));
 
     /// Only these types (plus the ones every stream receives).
     pub fn only(types: &[EventType]) -> Self {
-        TypeFilter(types.iter().fold(0, |bits, t| bits | t.bit()))
+        TypeFilter(types.iter().fold(0, |bits, &t| bits | bit(t)))
     }
 
     /// Whether a stream with this filter receives `t`.
     pub fn allows(self, t: EventType) -> bool {
-        t.always_delivered() || self.0 & t.bit() != 0
+        t.always_delivered() || self.0 & bit(t) != 0
     }
 
     /// The type names received, for `connected` and the status list.
@@ -111,5 +125,46 @@ pub(super) struct SubscriberGuard {
 impl Drop for SubscriberGuard {
     fn drop(&mut self) {
         self.hub.unsubscribe(self.key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_has_its_own_bit_and_all_has_exactly_them() {
+        let mut seen: Bits = 0;
+        for (i, t) in EventType::ALL.into_iter().enumerate() {
+            assert_eq!(t.index(), i, "{t}: ALL is in declaration order");
+            assert_eq!(seen & bit(t), 0, "{t} shares a bit");
+            seen |= bit(t);
+        }
+        assert_eq!(
+            seen,
+            TypeFilter::ALL.0,
+            "ALL is every type's bit and nothing else"
+        );
+        assert_eq!(TypeFilter::ALL, TypeFilter::only(&EventType::ALL));
+    }
+
+    #[test]
+    fn a_filter_lets_through_its_types_and_the_always_delivered_ones() {
+        for t in EventType::ALL {
+            let only = TypeFilter::only(&[t]);
+            for u in EventType::ALL {
+                assert_eq!(
+                    only.allows(u),
+                    u == t || u.always_delivered(),
+                    "{t} lets {u} through?"
+                );
+            }
+            assert!(TypeFilter::ALL.allows(t));
+        }
+        assert_eq!(TypeFilter::ALL.names().len(), EventType::COUNT);
+        let none = TypeFilter::only(&[]);
+        assert!(EventType::ALL
+            .into_iter()
+            .all(|t| none.allows(t) == t.always_delivered()));
     }
 }
