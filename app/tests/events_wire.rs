@@ -65,6 +65,12 @@ fn goldens() -> Vec<(Event, &'static str)> {
             }),
             r#"{"type":"notification","data":{"level":"warning","message":"disk low"},"timestamp":1700000000.5}"#,
         ),
+        (
+            Event::SessionExpired(SessionExpired {
+                reason: "signed out".into(),
+            }),
+            r#"{"type":"session_expired","data":{"reason":"signed out"},"timestamp":1700000000.5}"#,
+        ),
     ]
 }
 
@@ -126,7 +132,7 @@ fn unknown_type_is_rejected_naming_the_type() {
     assert_eq!(
         err,
         "unknown event type `cache_exploded`, expected one of cache_updated, watcher_status, \
-         file_processed, job_updated, connected, resync, notification",
+         file_processed, job_updated, connected, resync, notification, session_expired",
         "lists the known types"
     );
 }

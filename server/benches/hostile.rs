@@ -65,6 +65,7 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async move {
         let mut config = Config::new(root, data);
+        config.no_auth = true;
         config.head_timeout = Duration::from_secs(if full { 10 } else { 1 });
         let server = Server::bind(config).await.unwrap();
         let addr = server.addr();

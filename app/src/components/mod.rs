@@ -7,5 +7,4 @@ pub mod header;
 pub mod job_panel;
 pub mod job_preview;
 pub mod theme_toggle;
-pub mod toasts;
 pub mod watcher_pill;

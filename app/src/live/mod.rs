@@ -17,10 +17,10 @@
 //! reopened when the page comes back from the back/forward cache. While the stream is healthy
 //! nothing here polls.
 
-use crate::components::toasts::Toasts;
 use crate::events::{JobUpdated, NotificationLevel, WatcherStatus};
 use leptos::prelude::*;
 use std::collections::VecDeque;
+use toasts::Toasts;
 
 /// State of the tab's event stream.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // only the browser connects
@@ -237,3 +237,4 @@ pub(crate) fn use_live() -> Live {
 mod browser;
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // fed by `browser`; tested on the host
 pub(crate) mod model;
+mod toasts;

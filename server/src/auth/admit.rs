@@ -454,7 +454,7 @@ mod tests {
     #[test]
     fn bodies_must_be_declared_json() {
         let post = |ct: Option<&str>, len: &str| {
-            let mut b = Request::post("/api/x").header("content-length", len);
+            let mut b = Request::post(app::api::paths::JOBS).header("content-length", len);
             if let Some(ct) = ct {
                 b = b.header("content-type", ct);
             }

@@ -248,7 +248,9 @@ mod tests {
             https: false,
             host: Some("nas:3000".into()),
         };
-        let with = |name: &str, value: &str| head(Request::post("/api/x").header(name, value));
+        let with = |name: &str, value: &str| {
+            head(Request::post(app::api::paths::JOBS).header(name, value))
+        };
         assert_eq!(
             provenance(&with("origin", "http://nas:3000"), &client),
             Provenance::SameOrigin
@@ -278,7 +280,7 @@ mod tests {
             Provenance::SameOrigin
         );
         assert_eq!(
-            provenance(&head(Request::post("/api/x")), &client),
+            provenance(&head(Request::post(app::api::paths::JOBS)), &client),
             Provenance::Unknown
         );
     }

@@ -47,7 +47,10 @@ impl Access {
 
 /// Classifies a path.
 pub(crate) fn target(path: &str) -> Target {
-    if path == paths::API || path.starts_with("/api/") || path == paths::METRICS {
+    let api = path
+        .strip_prefix(paths::API)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if api || path == paths::METRICS {
         Target::Api
     } else if path.starts_with("/pkg/")
         || path
@@ -100,43 +103,59 @@ mod tests {
 
     #[test]
     fn the_table() {
-        let get = Method::GET;
-        let post = Method::POST;
-        let cases = [
-            (&get, "/api/health", Access::Public),
-            (&post, "/api/auth/login", Access::Public),
-            (&post, "/api/auth/setup", Access::Public),
-            (&get, "/api/auth/me", Access::Public),
-            (&post, "/api/auth/logout", Access::Reader),
-            (&get, "/api/files", Access::Reader),
-            (&get, "/api/files/a/b.cbz", Access::Reader),
-            (&get, "/api/events/stream", Access::Reader),
-            (&get, "/api/history", Access::Reader),
-            (&get, "/api/sessions", Access::Reader),
-            (&Method::DELETE, "/api/sessions/3", Access::Reader),
-            (&get, "/api/settings", Access::Admin),
-            (&Method::PUT, "/api/settings", Access::Admin),
-            (&get, "/api/users", Access::Admin),
-            (&get, "/api/keys", Access::Admin),
-            (&post, "/api/jobs", Access::Admin),
-            (&post, "/api/watcher", Access::Admin),
-            (&post, "/api/cache/rebuild", Access::Admin),
-            (&post, "/api/events/broadcast", Access::Admin),
-            (&Method::DELETE, "/api/jobs/1", Access::Admin),
-            (&post, "/api/nonexistent", Access::Admin),
-            (&get, "/metrics", Access::Reader),
+        use paths::*;
+        let (get, post, put) = (Method::GET, Method::POST, Method::PUT);
+        let (patch, delete) = (Method::PATCH, Method::DELETE);
+        let (file, job, user, key, session) = (
+            paths::file("a/b.cbz"),
+            paths::job(1),
+            paths::user(1),
+            paths::api_key(1),
+            paths::session(3),
+        );
+        let missing = format!("{API}/nonexistent");
+        let cases: Vec<(&Method, &str, Access)> = vec![
+            (&get, HEALTH, Access::Public),
+            (&post, AUTH_LOGIN, Access::Public),
+            (&post, AUTH_SETUP, Access::Public),
+            (&get, AUTH_ME, Access::Public),
+            (&post, AUTH_LOGOUT, Access::Reader),
+            (&get, FILES, Access::Reader),
+            (&get, &file, Access::Reader),
+            (&get, EVENTS_STREAM, Access::Reader),
+            (&get, HISTORY, Access::Reader),
+            (&get, SESSIONS, Access::Reader),
+            (&delete, &session, Access::Reader),
+            (&get, SETTINGS, Access::Admin),
+            (&put, SETTINGS, Access::Admin),
+            (&get, USERS, Access::Admin),
+            (&patch, &user, Access::Admin),
+            (&get, API_KEYS, Access::Admin),
+            (&delete, &key, Access::Admin),
+            (&post, JOBS, Access::Admin),
+            (&delete, &job, Access::Admin),
+            (&post, WATCHER, Access::Admin),
+            (&post, CACHE_REBUILD, Access::Admin),
+            (&post, EVENTS_BROADCAST, Access::Admin),
+            (&post, &missing, Access::Admin),
+            (&get, METRICS, Access::Reader),
             (&get, "/", Access::Reader),
             (&get, "/history", Access::Reader),
             (&get, "/settings", Access::Admin),
             (&get, "/users", Access::Admin),
-            (&get, "/login", Access::Public),
-            (&get, "/setup", Access::Public),
+            (&get, LOGIN_PAGE, Access::Public),
+            (&get, SETUP_PAGE, Access::Public),
             (&get, "/pkg/longbox.wasm", Access::Public),
             (&get, "/favicon.ico", Access::Public),
         ];
         for (method, path, access) in cases {
             assert_eq!(required(method, path), access, "{method} {path}");
         }
+        assert_eq!(
+            target("/apiary"),
+            Target::Page,
+            "a page whose name starts like the API"
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Toasts: stacked at the corner, coloured by level, announced through `aria-live`.
+//! The toasts of the page's [`Live`](super::Live), rendered by its provider island: stacked at
+//! the corner, coloured by level, announced through `aria-live`.
 
 use crate::events::NotificationLevel;
 use crate::live::use_live;
