@@ -1,7 +1,9 @@
 //! Binding, serving and graceful shutdown.
 
+use crate::config::Config;
 use crate::library::watch::{self, WatchConfig};
-use crate::{http, listener, site, AppState, Config};
+use crate::state::AppState;
+use crate::{http, listener, site};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;

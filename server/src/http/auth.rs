@@ -4,7 +4,7 @@ use crate::auth::{
     AccountError, Identity, NewSession, SESSION_COOKIE, SESSION_COOKIE_MAX_AGE_SECS,
 };
 use crate::http::error::ApiError;
-use crate::AppState;
+use crate::state::AppState;
 use app::api::auth::{Credentials, Me};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, State};

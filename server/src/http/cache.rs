@@ -1,7 +1,7 @@
 //! `/api/cache`: statistics of the file list and on-demand rescans.
 
 use crate::http::error::{blocking, ApiError};
-use crate::AppState;
+use crate::state::AppState;
 use app::api::{Accepted, CacheStats};
 use axum::extract::State;
 use axum::http::StatusCode;

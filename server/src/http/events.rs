@@ -2,8 +2,8 @@
 
 use crate::auth::Identity;
 use crate::http::error::{blocking, ApiError};
+use crate::state::AppState;
 use crate::stream::{EventStream, StreamQuery, HEADERS};
-use crate::AppState;
 use app::api::{Broadcasted, ConnectionStatus, EventStats};
 use app::events::{Envelope, Event, EventType};
 use axum::body::Body;

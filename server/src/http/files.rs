@@ -3,7 +3,7 @@
 use crate::comic::archive;
 use crate::http::error::{blocking, ApiError};
 use crate::paths::RelPath;
-use crate::AppState;
+use crate::state::AppState;
 use app::api::{FileDetails, FilePage, FileQuery};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};

@@ -3,7 +3,7 @@
 use crate::http::error::{blocking, ApiError};
 use crate::http::files::client_path;
 use crate::paths::RelPath;
-use crate::AppState;
+use crate::state::AppState;
 use app::api::{JobAction, JobCreated, JobFiles, JobPreview, JobRequest, JobView};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};

@@ -1,6 +1,6 @@
 //! `GET /metrics`: Prometheus text format.
 
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;

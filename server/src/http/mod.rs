@@ -12,7 +12,7 @@ mod settings;
 mod users;
 mod watcher;
 
-use crate::AppState;
+use crate::state::AppState;
 use app::api::paths;
 use axum::routing::{any, delete, get, patch, post, put};
 use axum::Router;

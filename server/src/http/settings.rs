@@ -2,7 +2,7 @@
 
 use crate::comic::naming;
 use crate::http::error::{blocking, ApiError};
-use crate::AppState;
+use crate::state::AppState;
 use app::api::{HistoryPage, Settings};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};

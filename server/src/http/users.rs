@@ -3,7 +3,7 @@
 
 use crate::auth::{AccountError, Identity};
 use crate::http::error::ApiError;
-use crate::AppState;
+use crate::state::AppState;
 use app::api::auth::{
     ApiKeyView, CreatedApiKey, NewApiKey, NewUser, Role, SessionView, UserUpdate, UserView,
 };

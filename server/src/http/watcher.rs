@@ -1,7 +1,7 @@
 //! `/api/watcher`: the watcher's state and its on/off switch for automatic processing.
 
 use crate::http::error::{blocking, ApiError};
-use crate::AppState;
+use crate::state::AppState;
 use app::api::WatcherToggle;
 use app::events::WatcherStatus;
 use axum::extract::rejection::JsonRejection;
