@@ -142,3 +142,13 @@ async fn fetch_text(
         .map_err(reason)?;
     Ok((response.status(), text.as_string().unwrap_or_default()))
 }
+
+/// A full page load of `url` (after signing in or out, so every island starts afresh).
+pub fn navigate(url: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href(url);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
+}

@@ -62,18 +62,52 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     view! {
         <Router>
-            // Every island of the page is inside this one, which shares the live state with them.
+            <Layout/>
+        </Router>
+    }
+}
+
+/// The sign-in and first-run pages are shown bare: no live stream (it needs a signed-in
+/// browser), no navigation. Every other page is inside the one island that shares the live
+/// state with the islands inside it, so they share one connection.
+#[component]
+fn Layout() -> impl IntoView {
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    if matches!(path.trim_end_matches('/'), "/login" | "/setup") {
+        leptos::either::Either::Left(view! {
+            <header class="topbar">
+                <a class="brand" href="/">"Longbox"</a>
+            </header>
+            <main class="page">
+                <Pages/>
+            </main>
+        })
+    } else {
+        leptos::either::Either::Right(view! {
             <live::LivePage>
                 <components::header::Header/>
                 <main class="page">
-                    <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
-                        <Route path=StaticSegment("") view=pages::home::HomePage/>
-                        <Route path=StaticSegment("settings") view=pages::settings::SettingsPage/>
-                        <Route path=StaticSegment("history") view=pages::history::HistoryPage/>
-                        <Route path=StaticSegment("sse-test") view=pages::diagnostics::DiagnosticsPage/>
-                    </Routes>
+                    <Pages/>
                 </main>
             </live::LivePage>
-        </Router>
+        })
+    }
+}
+
+/// Every route.
+#[component]
+fn Pages() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
+            <Route path=StaticSegment("") view=pages::home::HomePage/>
+            <Route path=StaticSegment("settings") view=pages::settings::SettingsPage/>
+            <Route path=StaticSegment("history") view=pages::history::HistoryPage/>
+            <Route path=StaticSegment("sse-test") view=pages::diagnostics::DiagnosticsPage/>
+            <Route path=StaticSegment("login") view=pages::login::LoginPage/>
+            <Route path=StaticSegment("setup") view=pages::setup::SetupPage/>
+            <Route path=StaticSegment("users") view=pages::users::UsersPage/>
+        </Routes>
     }
 }

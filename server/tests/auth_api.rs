@@ -470,7 +470,7 @@ async fn many_simultaneous_logins_queue_while_streams_keep_flowing() {
     )
     .await;
     assert_eq!(stream.next_event().await.unwrap().kind(), "connected");
-    let logins: Vec<_> = (0..40)
+    let logins: Vec<_> = (0..100)
         .map(|_| {
             let visitor = Browser::new(&server);
             tokio::spawn(async move {

@@ -3,4 +3,7 @@
 pub mod diagnostics;
 pub mod history;
 pub mod home;
+pub mod login;
 pub mod settings;
+pub mod setup;
+pub mod users;
