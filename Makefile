@@ -16,12 +16,13 @@ ADDR ?= 127.0.0.1:3000
 
 ## Set up and serve Longbox at http://$(ADDR) (the demo library unless LIBRARY=/path).
 run: setup build
-	lib="$(LIBRARY)"; data="$(DATA_DIR)"
+	lib="$(LIBRARY)"; data="$(DATA_DIR)"; auth=""
 	if [ -z "$$lib" ]; then
-	  lib=target/demo-library; data=$${data:-target/demo-data}
+	  # The demo runs without accounts (allowed on loopback only; the page says so).
+	  lib=target/demo-library; data=$${data:-target/demo-data}; auth=--no-auth
 	  ./target/release/longbox demo-library "$$lib"
 	fi
-	exec ./target/release/longbox --library "$$lib" $${data:+--data-dir "$$data"} --addr "$(ADDR)"
+	exec ./target/release/longbox --library "$$lib" $${data:+--data-dir "$$data"} --addr "$(ADDR)" $$auth
 
 ## Set up and run every test: format, lints, cargo tests, Playwright against a release build.
 test: setup lint unit node-test build e2e
