@@ -252,6 +252,12 @@ pub enum ConfigError {
          address, not on {0}; listen on 127.0.0.1 or drop --no-auth"
     )]
     NoAuthNotLoopback(SocketAddr),
+    /// `--no-auth` with `--trusted-proxies`.
+    #[error(
+        "--no-auth cannot be combined with --trusted-proxies: everyone the proxy serves would \
+         be an admin; behind a proxy, use accounts"
+    )]
+    NoAuthBehindProxy,
 }
 
 impl ServeArgs {
@@ -259,6 +265,10 @@ impl ServeArgs {
     pub fn into_config(self) -> Result<Config, ConfigError> {
         if self.no_auth && !self.addr.ip().is_loopback() {
             return Err(ConfigError::NoAuthNotLoopback(self.addr));
+        }
+        if self.no_auth && !self.trusted_proxies.is_empty() {
+            // A proxy on loopback would make everyone it serves an admin.
+            return Err(ConfigError::NoAuthBehindProxy);
         }
         let library = self.library.ok_or(ConfigError::NoLibrary)?;
         let bad = |reason: String| ConfigError::BadLibrary {

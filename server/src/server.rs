@@ -72,7 +72,8 @@ impl Server {
             }
         };
         tokio::spawn(closing);
-        // Last-use times of sessions and keys live in memory; written once a minute and at exit.
+        // Last-use times of sessions and keys live in memory: written once a minute and at exit,
+        // when expired sessions are swept too.
         let accounts = self.state.gate.accounts().clone();
         let flush = {
             let (accounts, stop) = (accounts.clone(), stop.clone());
@@ -84,7 +85,11 @@ impl Server {
                         _ = every.tick() => {}
                     }
                     let accounts = accounts.clone();
-                    let _ = tokio::task::spawn_blocking(move || accounts.flush_touches()).await;
+                    let _ = tokio::task::spawn_blocking(move || {
+                        accounts.flush_touches()?;
+                        accounts.sweep_expired()
+                    })
+                    .await;
                 }
             }
         };

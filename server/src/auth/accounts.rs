@@ -133,6 +133,9 @@ pub struct Accounts {
     idle: Duration,
     /// The admission view of the tables.
     cache: RwLock<Cache>,
+    /// Held by changes that must see and keep an invariant across the database and the cache
+    /// (there is always an admin), so two at once cannot both pass the check.
+    role_changes: tokio::sync::Mutex<()>,
 }
 
 fn now_unix() -> f64 {
@@ -195,6 +198,7 @@ impl Accounts {
             throttle: LoginThrottle::default(),
             idle,
             cache: RwLock::new(cache),
+            role_changes: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -286,10 +290,9 @@ impl Accounts {
         user_agent: Option<String>,
     ) -> Result<NewSession, AccountError> {
         self.throttle
-            .check(client, Instant::now())
+            .reserve(client, Instant::now())
             .map_err(AccountError::Throttled)?;
         if credentials.password.len() > password::MAX_PASSWORD_BYTES {
-            self.throttle.failed(client, Instant::now());
             return Err(AccountError::WrongCredentials);
         }
         let db = self.db.clone();
@@ -297,7 +300,6 @@ impl Accounts {
         let stored = blocking(move || db.accounts().user_by_name(&name)).await?;
         let hash = stored.as_ref().map(|u| u.password_hash.clone());
         if !self.hasher.verify(credentials.password, hash).await {
-            self.throttle.failed(client, Instant::now());
             return Err(AccountError::WrongCredentials);
         }
         self.throttle.succeeded(client);
@@ -424,6 +426,7 @@ impl Accounts {
 
     /// Changes an account's role; the last admin cannot be demoted.
     pub async fn set_role(&self, id: i64, role: Role) -> Result<(), AccountError> {
+        let _one_at_a_time = self.role_changes.lock().await;
         if role != Role::Admin && self.is_last_admin(id) {
             return Err(AccountError::Conflict(
                 "this is the only admin; make another account admin first".into(),
@@ -455,6 +458,7 @@ impl Accounts {
 
     /// Deletes an account; its sessions end. The last admin cannot be deleted.
     pub async fn delete_user(&self, id: i64) -> Result<(), AccountError> {
+        let _one_at_a_time = self.role_changes.lock().await;
         if self.is_last_admin(id) {
             return Err(AccountError::Conflict(
                 "this is the only admin; make another account admin first".into(),
@@ -549,6 +553,24 @@ impl Accounts {
         self.write().keys.retain(|_, k| k.view.id != id);
         self.hub.end_streams(|owner| owner.key == Some(id));
         Ok(())
+    }
+
+    /// Ends sessions unused for longer than the idle time (also those whose cookie never comes
+    /// back), so the table and `/api/sessions` hold only live ones.
+    pub fn sweep_expired(&self) -> anyhow::Result<usize> {
+        let now = now_unix();
+        let expired: Vec<i64> = self
+            .read()
+            .sessions
+            .values()
+            .filter(|s| now - s.last_seen.load(Ordering::Relaxed) as f64 > self.idle.as_secs_f64())
+            .map(|s| s.id)
+            .collect();
+        if !expired.is_empty() {
+            self.db.accounts().delete_sessions(&expired)?;
+            self.forget_sessions(&expired);
+        }
+        Ok(expired.len())
     }
 
     /// Writes last-use times that changed since the last flush.

@@ -169,34 +169,42 @@ pub struct Gate {
 enum Credential<'a> {
     /// `Authorization: Bearer <key>`.
     Key(&'a str),
-    /// The session cookie.
-    Session(&'a str),
-    /// `Authorization` with another scheme.
-    Unsupported,
-    /// None at all.
+    /// Every session cookie the request carries (another app on the same host can plant one of
+    /// the same name with a longer path, which the browser sends first).
+    Session(Vec<&'a str>),
+    /// None at all. An `Authorization` header of another scheme (a Basic-auth proxy's) is not
+    /// ours and is ignored.
     Absent,
 }
 
 fn credential(head: &Parts) -> Credential<'_> {
-    if let Some(value) = head.headers.get("authorization") {
-        return match value.to_str().ok().and_then(|v| {
+    let bearer = head
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
-        }) {
-            Some(key) => Credential::Key(key.trim()),
-            None => Credential::Unsupported,
-        };
+        });
+    if let Some(key) = bearer {
+        return Credential::Key(key.trim());
     }
-    head.headers
+    let cookies: Vec<&str> = head
+        .headers
         .get_all("cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
+        .filter_map(|pair| {
             let (name, value) = pair.trim().split_once('=')?;
-            (name == SESSION_COOKIE).then_some(Credential::Session(value.trim()))
+            (name == SESSION_COOKIE).then_some(value.trim())
         })
-        .unwrap_or(Credential::Absent)
+        .collect();
+    if cookies.is_empty() {
+        Credential::Absent
+    } else {
+        Credential::Session(cookies)
+    }
 }
 
 /// Whether the head announces a body.
@@ -297,10 +305,7 @@ impl Gate {
                 .check_key(key)
                 .map(|id| (id, false))
                 .ok_or_else(|| unauthorized("unknown or revoked API key")),
-            Credential::Unsupported => Err(unauthorized(
-                "unsupported Authorization scheme: send `Authorization: Bearer <API key>`",
-            )),
-            Credential::Session(cookie) => match self.accounts.check_session(cookie) {
+            Credential::Session(cookies) => match self.best_session(&cookies) {
                 SessionCheck::Valid(identity) => {
                     // A cookie rides along on any request the browser makes, so a write must
                     // also prove it comes from Longbox's own page.
@@ -318,6 +323,19 @@ impl Gate {
             },
             Credential::Absent => Ok((Identity::Anonymous, false)),
         }
+    }
+
+    /// The first live session among the request's cookies; else whether one had expired.
+    fn best_session(&self, cookies: &[&str]) -> SessionCheck {
+        let mut outcome = SessionCheck::Unknown;
+        for cookie in cookies {
+            match self.accounts.check_session(cookie) {
+                SessionCheck::Valid(identity) => return SessionCheck::Valid(identity),
+                SessionCheck::Expired => outcome = SessionCheck::Expired,
+                SessionCheck::Unknown => {}
+            }
+        }
+        outcome
     }
 
     /// Whether `identity` may have what `head` asks for; pages that cannot be shown redirect.
@@ -435,12 +453,20 @@ mod tests {
         ));
         assert!(matches!(
             credential(&with("authorization", "Basic eDp5")),
-            Credential::Unsupported
+            Credential::Absent
         ));
-        assert!(matches!(
-            credential(&with("cookie", "theme=dark; longbox_session=abc; x=1")),
-            Credential::Session("abc")
-        ));
+        let both = head(
+            Request::get("/")
+                .header("authorization", "Basic eDp5")
+                .header(
+                    "cookie",
+                    "longbox_session=planted; theme=dark; longbox_session=abc",
+                ),
+        );
+        match credential(&both) {
+            Credential::Session(cookies) => assert_eq!(cookies, ["planted", "abc"]),
+            _ => panic!("the cookies are read past a Basic header"),
+        }
         assert!(matches!(
             credential(&with("cookie", "longbox_sessionx=abc")),
             Credential::Absent

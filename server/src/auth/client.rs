@@ -31,6 +31,15 @@ fn last_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// One `X-Forwarded-For` entry: an address, with or without a port (`1.2.3.4:5678`,
+/// `[::1]:5678`).
+fn forwarded_ip(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip()))
+}
+
 /// Resolves the client of `head` from `peer`, believing forwarding headers from `trusted` peers.
 pub(crate) fn resolve(head: &Parts, peer: SocketAddr, trusted: &[Cidr]) -> Client {
     let host_header = head
@@ -55,7 +64,7 @@ pub(crate) fn resolve(head: &Parts, peer: SocketAddr, trusted: &[Cidr]) -> Clien
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|v| v.trim().parse().ok())
+        .filter_map(|v| forwarded_ip(v.trim()))
         .collect();
     let ip = forwarded
         .iter()
@@ -214,6 +223,11 @@ mod tests {
         );
         let client = resolve(&through_two, peer("10.0.0.2"), &chained);
         assert_eq!(client.addr.ip(), "198.51.100.7".parse::<IpAddr>().unwrap());
+        let with_ports = head(
+            Request::get("/").header("x-forwarded-for", "198.51.100.7:4711, [2001:db8::5]:80"),
+        );
+        let client = resolve(&with_ports, peer("10.0.0.2"), &trusted);
+        assert_eq!(client.addr.ip(), "2001:db8::5".parse::<IpAddr>().unwrap());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 /// Argon2id memory cost per hash, KiB (OWASP's minimum recommendation: 19 MiB).
@@ -47,8 +48,9 @@ const MMAP_THRESHOLD_BYTES: i32 = 128 * 1024;
 
 /// Hashes and verifies passwords with bounded concurrency.
 pub(crate) struct PasswordHasherPool {
-    /// One permit per hash allowed at once.
-    permits: Semaphore,
+    /// One permit per hash allowed at once. The permit moves into the blocking task, so a
+    /// client that hangs up mid-login does not free it while its hash still runs.
+    permits: Arc<Semaphore>,
     /// A real hash to verify against when the account does not exist, so that "no such user"
     /// costs as much time as "wrong password".
     decoy: String,
@@ -102,15 +104,16 @@ impl PasswordHasherPool {
         let decoy = hash_now("decoy password, never anyone's")?;
         release_memory();
         Ok(Self {
-            permits: Semaphore::new(HASH_CONCURRENCY),
+            permits: Arc::new(Semaphore::new(HASH_CONCURRENCY)),
             decoy,
         })
     }
 
     /// The PHC string (`$argon2id$v=19$m=...`) of `password`.
     pub(crate) async fn hash(&self, password: String) -> anyhow::Result<String> {
-        let _permit = self.permits.acquire().await?;
+        let permit = self.permits.clone().acquire_owned().await?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let hash = hash_now(&password);
             release_memory();
             hash
@@ -121,12 +124,13 @@ impl PasswordHasherPool {
     /// Whether `password` matches `hash`; `None` (no such account) checks against the decoy
     /// and is always false.
     pub(crate) async fn verify(&self, password: String, hash: Option<String>) -> bool {
-        let Ok(_permit) = self.permits.acquire().await else {
+        let Ok(permit) = self.permits.clone().acquire_owned().await else {
             return false;
         };
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.decoy.clone());
         let matched = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let matched = verify_now(&password, &hash);
             release_memory();
             matched

@@ -35,6 +35,11 @@ pub(crate) async fn update(
 ) -> Result<StatusCode, ApiError> {
     let Json(update) = body?;
     let accounts = state.gate.accounts();
+    // Everything is checked before anything changes.
+    if let Some(password) = &update.password {
+        crate::auth::password::check_new(password)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    }
     if let Some(role) = update.role {
         accounts.set_role(id, role).await?;
     }
