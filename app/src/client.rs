@@ -12,7 +12,13 @@ pub fn encode(value: &str) -> String {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(b as char)
             }
-            _ => out.push_str(&format!("%{b:02X}")),
+            _ => {
+                // By hand rather than `format!("%{b:02X}")`: no hex formatting in the bundle.
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
         }
     }
     out
@@ -25,7 +31,7 @@ pub fn encode_path(path: &str) -> String {
 
 /// GET a JSON document.
 pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, String> {
-    send::<T, ()>("GET", url, None).await
+    send_text("GET", url, None).await
 }
 
 /// Sends `body` as JSON with `method` and reads a JSON answer (`null` for 204).
@@ -47,55 +53,78 @@ pub async fn send_text<T: DeserializeOwned>(
     url: &str,
     body: Option<String>,
 ) -> Result<T, String> {
-    let text = request(method, url, body).await?;
-    let text = if text.trim().is_empty() {
-        "null"
-    } else {
-        &text
-    };
-    from_json(text).map_err(|e| format!("unexpected answer: {e}"))
+    let value = request(method, url, body).await?;
+    decode(value)
 }
 
-/// Reads JSON text. In the browser `JSON.parse` does the parsing, so the WASM bundle carries no
-/// JSON parser; serde then reads the parsed value into the shared types.
-fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+/// A parsed JSON document: in the browser the value `JSON.parse` made (so the WASM bundle
+/// carries no JSON parser), on the server still the text.
+#[cfg(feature = "hydrate")]
+type Parsed = wasm_bindgen::JsValue;
+#[cfg(not(feature = "hydrate"))]
+type Parsed = String;
+
+#[cfg(feature = "hydrate")]
+type DecodeError = serde_wasm_bindgen::Error;
+#[cfg(not(feature = "hydrate"))]
+type DecodeError = serde_json::Error;
+
+/// Parses JSON text (empty text, as of a 204, is `null`). Not generic: only [`decode`] exists
+/// once per answer type in the bundle.
+#[cfg(feature = "hydrate")]
+fn parse(text: &str) -> Result<Parsed, String> {
+    let text = if text.trim().is_empty() { "null" } else { text };
+    js_sys::JSON::parse(text).map_err(|_| "unexpected answer: not JSON".to_string())
+}
+
+/// Reads a parsed document into the shared types.
+fn decode<T: DeserializeOwned>(value: Parsed) -> Result<T, String> {
     #[cfg(feature = "hydrate")]
-    {
-        let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_string())?;
-        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
-    }
+    let read = serde_wasm_bindgen::from_value(value);
     #[cfg(not(feature = "hydrate"))]
-    serde_json::from_str(text).map_err(|e| e.to_string())
+    let read = serde_json::from_str(&value);
+    read.map_err(unexpected)
 }
 
-/// Writes JSON text (in the browser through `JSON.stringify`, like [`from_json`]).
+/// The message for an answer of the wrong shape.
+fn unexpected(e: DecodeError) -> String {
+    format!("unexpected answer: {e}")
+}
+
+/// Writes JSON text (in the browser through `JSON.stringify`, like [`parse`]).
 fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
     #[cfg(feature = "hydrate")]
     {
-        let value = value
-            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(|e| e.to_string())?;
-        js_sys::JSON::stringify(&value)
-            .map(String::from)
-            .map_err(|_| "cannot encode the request".to_string())
+        stringify(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()))
     }
     #[cfg(not(feature = "hydrate"))]
     serde_json::to_string(value).map_err(|e| e.to_string())
 }
 
-/// The body of a successful answer, or the API's error message. Not generic, so the request
-/// code exists once in the browser bundle whatever type the answer is read into.
-async fn request(method: &str, url: &str, body: Option<String>) -> Result<String, String> {
+/// The text of a serialized value. Not generic, like [`parse`].
+#[cfg(feature = "hydrate")]
+fn stringify(value: Result<Parsed, DecodeError>) -> Result<String, String> {
+    let value = value.map_err(|e| e.to_string())?;
+    js_sys::JSON::stringify(&value)
+        .map(String::from)
+        .map_err(|_| "cannot encode the request".to_string())
+}
+
+/// The parsed body of a successful answer, or the API's error message. Not generic, so the
+/// request code exists once in the browser bundle whatever type the answer is read into.
+async fn request(method: &str, url: &str, body: Option<String>) -> Result<Parsed, String> {
     #[cfg(feature = "hydrate")]
     {
         let (status, text) = fetch_text(method, url, body).await?;
         if !(200..300).contains(&status) {
-            let reason = from_json::<crate::api::ApiError>(&text)
+            let reason = parse(&text)
+                .ok()
+                .and_then(|v| decode::<crate::api::ApiError>(v).ok())
                 .map(|e| e.error)
-                .unwrap_or_else(|_| format!("HTTP {status}"));
+                .unwrap_or_else(|| format!("HTTP {status}"));
             return Err(reason);
         }
-        Ok(text)
+        parse(&text)
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -91,6 +91,15 @@ fn Layout() -> impl IntoView {
                 <main class="page">
                     <Pages/>
                 </main>
+                // Who is signed in: shown under the top bar, but last in the document. Islands
+                // hydrate in document order and a lazy one holds up those after it until its
+                // code has arrived, when the live state may no longer be what the server
+                // rendered. `/users` shows it itself.
+                {(path != "/users").then(|| view! {
+                    <div class="account-slot">
+                        <pages::account::Accounts/>
+                    </div>
+                })}
             </live::LivePage>
         })
     }
@@ -105,9 +114,10 @@ fn Pages() -> impl IntoView {
             <Route path=StaticSegment("settings") view=pages::settings::SettingsPage/>
             <Route path=StaticSegment("history") view=pages::history::HistoryPage/>
             <Route path=StaticSegment("sse-test") view=pages::diagnostics::DiagnosticsPage/>
-            <Route path=StaticSegment("login") view=pages::login::LoginPage/>
-            <Route path=StaticSegment("setup") view=pages::setup::SetupPage/>
-            <Route path=StaticSegment("users") view=pages::users::UsersPage/>
+            // The sign-in, first-run and Users pages are the accounts island's.
+            <Route path=StaticSegment("login") view=pages::account::Accounts/>
+            <Route path=StaticSegment("setup") view=pages::account::Accounts/>
+            <Route path=StaticSegment("users") view=pages::account::Accounts/>
         </Routes>
     }
 }
