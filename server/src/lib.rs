@@ -2,8 +2,9 @@
 //! every open browser over Server-Sent Events.
 //!
 //! The data path, one module per step:
-//! `library` (disk, watcher, the database) → [`hub`] (numbering, history, fan-out) →
-//! [`http`] (`/api/events/stream` and the REST API) → the `app` crate in the browser.
+//! [`library`] (disk, watcher) → [`db`] → [`hub`] (numbering, history, fan-out) → `stream`
+//! (the event stream's bytes) → the `app` crate in the browser. The request path:
+//! `listener` → [`auth::Gate::admit`] → `stream::direct` or [`http`] (the router).
 //!
 //! - [`config`]: command-line flags and environment, resolved into a [`Config`].
 //! - [`site`]: Leptos site options, with or without cargo-leptos.
