@@ -9,7 +9,6 @@ use app::api::auth::Role;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -134,9 +133,8 @@ impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let mut response = (
             self.status,
-            Json(app::api::ApiError {
-                error: self.message,
-            }),
+            [("content-type", "application/json")],
+            self.body(),
         )
             .into_response();
         if let Some(seconds) = self.retry_after {

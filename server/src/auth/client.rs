@@ -19,14 +19,19 @@ pub struct Client {
     pub host: Option<String>,
 }
 
-/// The last value of a header that may repeat or hold a comma-separated list.
-fn last_value(headers: &HeaderMap, name: &str) -> Option<String> {
+/// Every entry of a header that may repeat or hold a comma-separated list, in order, trimmed.
+fn list_values<'a>(headers: &'a HeaderMap, name: &str) -> impl DoubleEndedIterator<Item = &'a str> {
     headers
         .get_all(name)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(str::trim)
+}
+
+/// The last non-empty entry of a list-valued header.
+fn last_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    list_values(headers, name)
         .rfind(|v| !v.is_empty())
         .map(str::to_string)
 }
@@ -58,13 +63,8 @@ pub(crate) fn resolve(head: &Parts, peer: SocketAddr, trusted: &[Cidr]) -> Clien
     }
     // Rightmost address that is not one of our proxies: everything left of it was written by
     // the client and proves nothing.
-    let forwarded: Vec<IpAddr> = head
-        .headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|v| forwarded_ip(v.trim()))
+    let forwarded: Vec<IpAddr> = list_values(&head.headers, "x-forwarded-for")
+        .filter_map(forwarded_ip)
         .collect();
     let ip = forwarded
         .iter()

@@ -95,6 +95,20 @@ pub struct EventHub {
     shutdown: CancellationToken,
 }
 
+/// Appends one SSE frame to `buf`: `id: N` when the event is numbered, then `data: {json}`.
+/// The one place frames are written: published events, the opening of a stream, and the
+/// `session_expired` that ends one.
+pub(crate) fn write_frame(buf: &mut Vec<u8>, id: Option<u64>, json: &str) {
+    if let Some(id) = id {
+        buf.extend_from_slice(b"id: ");
+        buf.extend_from_slice(id.to_string().as_bytes());
+        buf.push(b'\n');
+    }
+    buf.extend_from_slice(b"data: ");
+    buf.extend_from_slice(json.as_bytes());
+    buf.extend_from_slice(b"\n\n");
+}
+
 /// Unix seconds as a float.
 pub fn unix_now() -> f64 {
     SystemTime::now()
@@ -171,11 +185,7 @@ impl EventHub {
             let id = st.next_id;
             st.next_id += 1;
             let mut frame = Vec::with_capacity(json.len() + 32);
-            frame.extend_from_slice(b"id: ");
-            frame.extend_from_slice(id.to_string().as_bytes());
-            frame.extend_from_slice(b"\ndata: ");
-            frame.extend_from_slice(json.as_bytes());
-            frame.extend_from_slice(b"\n\n");
+            write_frame(&mut frame, Some(id), &json);
             let published = Arc::new(Published {
                 id,
                 event_type,
@@ -234,7 +244,9 @@ impl EventHub {
             unix_now(),
         );
         // Not numbered: it is this connection's news, not part of the replayable history.
-        let frame = Bytes::from(format!("data: {}\n\n", envelope.to_json()));
+        let mut frame = Vec::new();
+        write_frame(&mut frame, None, &envelope.to_json());
+        let frame = Bytes::from(frame);
         let mut ended = 0;
         let mut st = self.state.lock().expect("hub lock");
         st.subscribers.retain(|_, sub| {

@@ -107,7 +107,7 @@ pub(crate) async fn serve(
             match first {
                 First::EventStream(head, request) => {
                     let started = Instant::now();
-                    let (span, admitted) = admit_stream(&door, peer, head, request);
+                    let (span, admitted) = admit_stream(&door, peer, head, request, started);
                     match admitted {
                         Ok(request) => {
                             let stream =
@@ -189,8 +189,8 @@ fn admit_stream(
     peer: SocketAddr,
     head: Box<Parts>,
     mut request: SubscribeRequest,
+    started: Instant,
 ) -> (tracing::Span, Result<SubscribeRequest, Refusal>) {
-    let started = Instant::now();
     let span = request_span(RequestId::next(), head.method.as_str(), head.uri.path());
     let _entered = span.enter();
     let admitted = door.gate.admit(&head, peer).map(|identity| {

@@ -182,16 +182,10 @@ impl EventStream {
 /// pointing at a real, replayable position.
 /// The backlog is taken out of the subscription, so an idle stream holds no copy of it.
 fn opening_chunk(sub: &mut Subscription, hub: &EventHub) -> Bytes {
-    let mut buf = BytesMut::new();
-    buf.extend_from_slice(format!("retry: {RETRY_MS}\n\n").as_bytes());
+    let mut buf = format!("retry: {RETRY_MS}\n\n").into_bytes();
     let mut frame = |event: Event, id: Option<u64>| {
         let json = Envelope::new(event, crate::hub::unix_now()).to_json();
-        if let Some(id) = id {
-            buf.extend_from_slice(format!("id: {id}\n").as_bytes());
-        }
-        buf.extend_from_slice(b"data: ");
-        buf.extend_from_slice(json.as_bytes());
-        buf.extend_from_slice(b"\n\n");
+        crate::hub::write_frame(&mut buf, id, &json);
     };
     frame(
         Event::Connected(Connected {
@@ -216,7 +210,7 @@ fn opening_chunk(sub: &mut Subscription, hub: &EventHub) -> Bytes {
         sub.info.last_event_id.store(last.id, Ordering::Relaxed);
     }
     hub.stats().record_writes(backlog.len() as u64);
-    buf.freeze()
+    Bytes::from(buf)
 }
 
 #[cfg(test)]
