@@ -1,15 +1,10 @@
 import { test, expect, Browser, Page } from '@playwright/test';
-import { spawn, spawnSync, ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { e2eRoot } from '../playwright.config';
+import { ChildProcess } from 'node:child_process';
+import { ownServer } from './own_server';
 
 // Accounts on: a server of its own (the suite's default one runs with --no-auth).
-const root = path.join(e2eRoot, '..', 'e2e-accounts');
-const exe = path.resolve(e2eRoot, '..', 'release', 'longbox');
-const site = path.resolve(e2eRoot, '..', 'site');
-const port = 3104;
-const base = `http://127.0.0.1:${port}`;
+const own = ownServer('e2e-accounts', 3104);
+const base = own.base;
 const admin = { name: 'admin', password: 'correct horse battery' };
 const reader = { name: 'reader1', password: 'reader password 1' };
 
@@ -18,28 +13,13 @@ let server: ChildProcess;
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
-  fs.rmSync(root, { recursive: true, force: true });
-  fs.mkdirSync(path.join(root, 'data'), { recursive: true });
-  spawnSync(exe, ['demo-library', path.join(root, 'library')]);
-  server = spawn(exe, ['--library', path.join(root, 'library'), '--data-dir', path.join(root, 'data'), '--addr', `127.0.0.1:${port}`], {
-    env: { ...process.env, LEPTOS_SITE_ROOT: site, RUST_LOG: 'warn' },
-    stdio: 'inherit',
-  });
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('server did not start');
+  own.prepare();
+  server = own.start();
+  await own.healthy();
 });
 
 test.afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  if (server) await own.stop(server);
 });
 
 async function hydrated(page: Page) {
