@@ -12,7 +12,7 @@ LIBRARY ?=
 DATA_DIR ?=
 ADDR ?= 127.0.0.1:3000
 
-.PHONY: run test setup build lint unit node-test e2e demo-library bundle-size
+.PHONY: run test setup build lint unit node-test e2e demo-library bundle-size bench-ui
 
 ## Set up and serve Longbox at http://$(ADDR) (the demo library unless LIBRARY=/path).
 run: setup build
@@ -59,3 +59,8 @@ bundle-size:
 	total=0
 	for f in longbox.wasm longbox.js __wasm_split.*.js; do total=$$((total + $$(gzip -9 -c "$$f" | wc -c))); done
 	echo "main page (/): $$total bytes gzipped (target: 200 KB)"
+
+## Browser benchmarks against a release build (after `make build`): they print figures for
+## docs/performance.md and assert nothing about time.
+bench-ui:
+	npx playwright test -c end2end/bench.config.ts

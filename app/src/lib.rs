@@ -11,10 +11,12 @@
 //! REST API), `components` (view pieces), `pages` (one module per route) and `ready` (marks the
 //! page once all of its islands have hydrated).
 //!
-//! Leptos runs in islands mode: the server renders whole pages, and only the components marked
-//! `#[island]` (the live, interactive parts) are compiled into the browser bundle and hydrate.
-//! Moving between pages is a normal page load. One island wraps the whole page and provides the
-//! live state as context to the islands inside it, so they share one connection.
+//! Leptos runs in islands mode with the islands router: the server renders whole pages, and only
+//! the components marked `#[island]` (the live, interactive parts) are compiled into the browser
+//! bundle and hydrate. A click on a link does not load a document: the router fetches the next
+//! page's HTML, patches the document with it (islands that stay keep their state) and hydrates
+//! the islands that are new. The islands share the document's live state (`live::use_live`), so
+//! one connection serves every page visited.
 
 #![recursion_limit = "256"]
 #![warn(missing_docs)]
@@ -44,7 +46,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options islands=true/>
+                <HydrationScripts options islands=true islands_router=true/>
                 // Static: one title and one stylesheet for every page, so the browser bundle
                 // needs no head-management code.
                 <title>"Longbox"</title>
@@ -68,8 +70,8 @@ pub fn App() -> impl IntoView {
 }
 
 /// The sign-in and first-run pages are shown bare: no live stream (it needs a signed-in
-/// browser), no navigation. Every other page is inside the one island that shares the live
-/// state with the islands inside it, so they share one connection.
+/// browser), no navigation. Every other page has the same frame (top bar, toasts, account line)
+/// around the routed content, so a client-side navigation replaces only that content.
 #[component]
 fn Layout() -> impl IntoView {
     let path = leptos_router::hooks::use_location()
@@ -85,22 +87,33 @@ fn Layout() -> impl IntoView {
             </main>
         })
     } else {
+        // The state the page is rendered from, for hydration to start from (the browser never
+        // renders this element: it only reads its text).
+        #[cfg(feature = "ssr")]
+        let state = {
+            let page = live::page_state();
+            live::provide_live(&page);
+            page.to_script_text()
+        };
+        #[cfg(not(feature = "ssr"))]
+        let state = String::new();
         leptos::either::Either::Right(view! {
-            <live::LivePage>
-                <components::header::Header/>
-                <main class="page">
-                    <Pages/>
-                </main>
-                // Who is signed in: shown under the top bar, but last in the document. Islands
-                // hydrate in document order and a lazy one holds up those after it until its
-                // code has arrived, when the live state may no longer be what the server
-                // rendered. `/users` shows it itself.
-                {(path != "/users").then(|| view! {
-                    <div class="account-slot">
-                        <pages::account::Accounts/>
-                    </div>
-                })}
-            </live::LivePage>
+            // First, so that it hydrates before the stream opens (islands hydrate in order).
+            <live::toasts::Toasts/>
+            <components::header::Header/>
+            <main class="page">
+                <Pages/>
+            </main>
+            // Who is signed in: shown under the top bar, but last in the document. Islands
+            // hydrate in document order and a lazy one holds up those after it until its
+            // code has arrived. `/users` shows it itself.
+            {(path != "/users").then(|| view! {
+                <div class="account-slot">
+                    <pages::account::Accounts/>
+                    <ready::IslandEnd/>
+                </div>
+            })}
+            <script type="application/json" id=api::page::SCRIPT_ID inner_html=state></script>
         })
     }
 }

@@ -3,6 +3,10 @@
 //!
 //! Islands hydrate one by one when the browser is idle, so each reports itself and the last one
 //! marks the page.
+//!
+//! It also tells an island whether a client-side navigation has taken it out of the document
+//! ([`in_document`]): Leptos leaves such an island's effects running, so those that fetch on
+//! live events check first (an old file list would still refetch on every change).
 
 use leptos::prelude::*;
 
@@ -22,6 +26,30 @@ pub fn island_ready() -> ReadSignal<bool> {
     #[cfg(not(feature = "hydrate"))]
     let _ = set_hydrated;
     hydrated
+}
+
+/// Whether the element `root` names is still in the document (true before it is mounted). An
+/// island of the routed content checks it before fetching on a live event: once a navigation has
+/// removed the island it is not cleaned up (its pending fetches and timers would then touch
+/// disposed signals), only idle.
+pub fn in_document<E>(root: NodeRef<E>) -> impl Fn() -> bool + Copy + 'static
+where
+    E: leptos::html::ElementType,
+    E::Output: leptos::wasm_bindgen::JsCast + Clone + 'static,
+{
+    move || {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            root.get_untracked()
+                .is_none_or(|el| el.unchecked_ref::<web_sys::Element>().is_connected())
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = root;
+            true
+        }
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -50,4 +78,13 @@ mod browser {
             }
         }
     }
+}
+
+/// Goes right after an island that would be the last child of its parent. On a client-side
+/// navigation the islands router steps over each island to its next sibling; where there is
+/// none, it walks into the island instead and patches its live markup back to what the server
+/// rendered (a connection dot that says "connecting" again, say).
+#[component]
+pub fn IslandEnd() -> impl IntoView {
+    view! { <span class="island-end" hidden></span> }
 }

@@ -10,8 +10,9 @@ test.use({
   },
 });
 
-// Pages are separate documents. Going back may restore the library page from the back/forward
-// cache, with the stream it closed on `pagehide`: it must open a new one.
+// A link is followed without a document load, but an address typed or opened is one. Going back
+// to the library document may restore it from the back/forward cache, with the stream it
+// closed on `pagehide`: it must open a new one.
 test('back to a page restored from the back/forward cache: its stream opens again', async ({ page }) => {
   await openLive(page);
   const dot = page.locator('.connection-dot');
@@ -21,7 +22,7 @@ test('back to a page restored from the back/forward cache: its stream opens agai
       if (e.persisted) document.body.dataset.restored = 'true';
     }),
   );
-  await page.click('a[href="/history"]');
+  await page.goto('/history');
   await expect(page.locator('h1')).toHaveText('Processing history');
   await page.goBack({ waitUntil: 'commit' }); // a restored page fires no `load`
   await expect(page.locator('body')).toHaveAttribute('data-restored', 'true');

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 pub mod auth;
 mod jobs;
+pub mod page;
 pub mod paths;
 mod preview;
 pub use jobs::{ItemOutcome, ItemState};

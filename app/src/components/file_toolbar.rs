@@ -134,6 +134,11 @@ pub fn FileToolbar(
             _ => {}
         }
     };
+    // What the server renders as chosen (properties are not part of the HTML): the query the
+    // page was rendered for, so the controls show it before and after hydration.
+    let initial = query.get_untracked();
+    let filter_now = filter_str(initial.filter);
+    let sort_now = sort_str(initial.sort);
     view! {
         <div class="toolbar" role="search" on:change=on_change>
             <input
@@ -141,24 +146,25 @@ pub fn FileToolbar(
                 type="search"
                 placeholder="Search names and folders"
                 aria-label="Search"
+                value=initial.search
                 prop:value=move || query.get().search
                 on:input=on_search
             />
             <label class="field">
                 <span>"Show"</span>
                 <select aria-label="Filter" data-action="filter" prop:value=move || filter_str(query.get().filter)>
-                    <option value="all">"All"</option>
-                    <option value="unprocessed">"Unprocessed"</option>
-                    <option value="processed">"Processed"</option>
-                    <option value="duplicates">"Duplicates"</option>
+                    <option value="all" selected=filter_now == "all">"All"</option>
+                    <option value="unprocessed" selected=filter_now == "unprocessed">"Unprocessed"</option>
+                    <option value="processed" selected=filter_now == "processed">"Processed"</option>
+                    <option value="duplicates" selected=filter_now == "duplicates">"Duplicates"</option>
                 </select>
             </label>
             <label class="field">
                 <span>"Sort"</span>
                 <select aria-label="Sort by" data-action="sort" prop:value=move || sort_str(query.get().sort)>
-                    <option value="name">"Name"</option>
-                    <option value="date">"Date"</option>
-                    <option value="size">"Size"</option>
+                    <option value="name" selected=sort_now == "name">"Name"</option>
+                    <option value="date" selected=sort_now == "date">"Date"</option>
+                    <option value="size" selected=sort_now == "size">"Size"</option>
                 </select>
             </label>
             <button
@@ -174,7 +180,9 @@ pub fn FileToolbar(
             <label class="field">
                 <span>"Per page"</span>
                 <select aria-label="Files per page" data-action="per_page" prop:value=move || query.get().per_page.to_string()>
-                    {PAGE_SIZES.map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                    {PAGE_SIZES.map(|n| view! {
+                        <option value=n.to_string() selected=n == initial.per_page>{n}</option>
+                    }).collect_view()}
                 </select>
             </label>
             <label class="check">

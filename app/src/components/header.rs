@@ -5,23 +5,38 @@ use leptos::prelude::*;
 use super::connection_dot::ConnectionDot;
 use super::theme_toggle::ThemeToggle;
 use super::watcher_pill::WatcherPill;
-use leptos_router::components::A;
+
+/// The main navigation: path and label.
+const NAV: [(&str, &str, &str); 5] = [
+    ("/", "Library", ""),
+    ("/history", "History", ""),
+    ("/settings", "Settings", "admin-only"),
+    ("/users", "Users", "admin-only"),
+    ("/sse-test", "Diagnostics", ""),
+];
 
 /// The top bar shown on every page; only its controls hydrate. Links marked `admin-only` are
 /// hidden once the accounts island knows the page is a reader's (`body[data-role]`).
+///
+/// Plain links, each with an explicit `aria-current`: the islands router patches the attributes
+/// the next page has onto the ones this page has, so one that is left out would stay behind.
 #[component]
 pub fn Header() -> impl IntoView {
+    let here = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    let links = NAV.map(|(href, label, class)| {
+        let current = if here == href { "page" } else { "false" };
+        view! { <a href=href class=class aria-current=current>{label}</a> }
+    });
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Longbox"</a>
             <nav class="nav" aria-label="Main">
-                <A href="/">"Library"</A>
-                <A href="/history">"History"</A>
-                <A href="/settings" attr:class="admin-only">"Settings"</A>
-                <A href="/users" attr:class="admin-only">"Users"</A>
-                <A href="/sse-test">"Diagnostics"</A>
+                {links}
             </nav>
             <StatusControls/>
+            <crate::ready::IslandEnd/>
         </header>
     }
 }

@@ -1,23 +1,15 @@
 //! The jobs panel: a progress bar per active job, finished jobs with their summary and errors.
 
-use crate::api::{paths, ItemOutcome, JobView};
+use crate::api::page::JobSummary;
+use crate::api::{paths, ItemOutcome, JobAction, JobView};
 use crate::client;
 use crate::components::file_list::{enclosing, event_action};
-use crate::events::{JobProgress, JobStatus, JobUpdated, NotificationLevel};
+use crate::events::{JobUpdated, NotificationLevel};
 use crate::live::{use_live, Live};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::HashSet;
-
-/// A row of `GET /api/jobs`: the event payload's fields plus the action (the rest is ignored).
-#[derive(serde::Deserialize)]
-struct ListedJob {
-    job_id: String,
-    action: String,
-    status: JobStatus,
-    progress: JobProgress,
-}
 
 /// What the panel knows of jobs beyond their events, which do not carry the action: the jobs the
 /// server listed (or was asked about), and those of them that can be undone (all but `undo` jobs).
@@ -29,24 +21,31 @@ struct Actions {
     undoable: RwSignal<HashSet<String>>,
 }
 
+impl Actions {
+    /// Takes note of listed jobs.
+    fn note(&self, listed: &[JobSummary]) {
+        self.known.update(|k| {
+            for j in listed {
+                k.insert(j.job_id.clone());
+            }
+        });
+        self.undoable.update(|u| {
+            for j in listed.iter().filter(|j| j.action != JobAction::Undo) {
+                u.insert(j.job_id.clone());
+            }
+        });
+        self.listed.set(true);
+    }
+}
+
 /// Loads the job list into `actions`, and with `all` the jobs themselves into the live signals
 /// (on mount and after a resync; otherwise the jobs' own events are newer than the list).
 fn load_jobs(live: Live, actions: Actions, all: bool) {
     spawn_local(async move {
-        let Ok(listed) = client::get::<Vec<ListedJob>>(paths::JOBS).await else {
+        let Ok(listed) = client::get::<Vec<JobSummary>>(paths::JOBS).await else {
             return;
         };
-        actions.known.update(|k| {
-            for j in &listed {
-                k.insert(j.job_id.clone());
-            }
-        });
-        actions.undoable.update(|u| {
-            for j in listed.iter().filter(|j| j.action != "undo") {
-                u.insert(j.job_id.clone());
-            }
-        });
-        actions.listed.set(true);
+        actions.note(&listed);
         if all {
             // Oldest first, like events. (A loop: `collect` would be one more copy of Vec's
             // collecting code in the bundle.)
@@ -68,15 +67,27 @@ fn load_jobs(live: Live, actions: Actions, all: bool) {
 pub fn JobPanel() -> impl IntoView {
     let live = use_live();
     crate::ready::island_ready();
+    let root = NodeRef::<leptos::html::Section>::new();
+    let in_document = crate::ready::in_document(root);
     let open = RwSignal::new(true);
     let actions = Actions {
         listed: RwSignal::new(false),
         known: RwSignal::new(HashSet::new()),
         undoable: RwSignal::new(HashSet::new()),
     };
-    Effect::new(move |_| {
+    // The jobs the server rendered the page with, if that is still current (the live state
+    // holds them already); else, and after a resync, the list is read.
+    let rendered = crate::live::page_state();
+    let current = rendered.event_id.map(|id| id.to_string()) == live.last_event_id.get_untracked();
+    if current && rendered.watcher.is_some() {
+        actions.note(&rendered.jobs);
+    }
+    let load_first = !actions.listed.get_untracked();
+    Effect::new(move |first: Option<()>| {
         live.resyncs.track();
-        load_jobs(live, actions, true);
+        if (first.is_some() || load_first) && in_document() {
+            load_jobs(live, actions, true);
+        }
     });
     // The recent jobs, each with whether it can be undone. A job that finished but was started
     // after the list was read (here, elsewhere, or by the watcher) is looked up once.
@@ -124,7 +135,7 @@ pub fn JobPanel() -> impl IntoView {
         }
     };
     view! {
-        <section class="jobs" aria-label="Jobs">
+        <section class="jobs" aria-label="Jobs" node_ref=root>
             <button
                 class="jobs-header"
                 type="button"

@@ -1,10 +1,12 @@
 //! The `EventSource` state machine; browser only. What the events mean is [`Model`]'s business:
-//! this feeds it and carries out its [`Effects`].
+//! this feeds it and carries out its [`Effects`]. Whether this tab holds the stream or hears it
+//! from the tab that does is [`leader`]'s.
 
+use super::leader;
 use super::model::{upsert_job, Effects, Model};
 use super::*;
 use crate::api::paths;
-use crate::events::Envelope;
+use crate::events::{Envelope, EventType};
 use leptos::leptos_dom::helpers::{IntervalHandle, TimeoutHandle};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -17,8 +19,8 @@ const LOG_LIMIT: usize = 200;
 const POLL: Duration = Duration::from_secs(10);
 const FAILS_BEFORE_POLLING: u32 = 3;
 
-struct Machine {
-    live: Live,
+pub(super) struct Machine {
+    pub(super) live: Live,
     model: Model,
     source: Option<web_sys::EventSource>,
     callbacks: Vec<Closure<dyn FnMut(web_sys::Event)>>,
@@ -28,25 +30,70 @@ struct Machine {
     poll: Option<IntervalHandle>,
     /// The timer of the pending file list refresh.
     refresh: Option<TimeoutHandle>,
+    /// This tab's part in electing the tab that holds the stream (`None`: not taking part).
+    pub(super) tab: Option<leader::Tab>,
 }
 
-type Shared = Rc<RefCell<Machine>>;
+pub(super) type Shared = Rc<RefCell<Machine>>;
 
 fn now() -> f64 {
     js_sys::Date::now()
 }
 
-fn set_state(m: &Machine, state: ConnState) {
-    if m.live.state.get_untracked() != state {
-        m.live.state.set(state);
-        m.live.since.set(now());
+fn set_state(m: &Shared, state: ConnState) {
+    let live = m.borrow().live;
+    if live.state.get_untracked() != state {
+        live.state.set(state);
+        live.since.set(now());
+        leader::relay_state(m, state);
     }
 }
 
-pub(super) fn start(live: Live) {
+/// A follower shows the leader's connection state, and polls while the leader cannot connect.
+pub(super) fn mirror_state(m: &Shared, state: &str) {
+    let state = match state {
+        "open" => ConnState::Open,
+        "reconnecting" => ConnState::Reconnecting,
+        "offline" => ConnState::Offline,
+        _ => ConnState::Connecting,
+    };
+    set_state(m, state);
+    if state == ConnState::Offline {
+        start_polling(m);
+    } else {
+        stop_polling(m);
+    }
+}
+
+thread_local! {
+    /// The document's live state, once an island has asked for it.
+    static DOCUMENT: std::cell::OnceCell<Live> = const { std::cell::OnceCell::new() };
+}
+
+/// The document's [`Live`], made and connected on the first call. Its signals and effects belong
+/// to a root owner of their own, never cleaned up: they live as long as the document.
+pub(super) fn document_live() -> Live {
+    DOCUMENT.with(|cell| {
+        *cell.get_or_init(|| {
+            let owner = Owner::new_root(None);
+            let live = owner.with(|| {
+                let page = super::page_state();
+                let live = Live::new(&page);
+                start(live, page.event_id);
+                live
+            });
+            std::mem::forget(owner);
+            live
+        })
+    })
+}
+
+/// Starts the document's connection; `rendered_at` is the event id the page was rendered at,
+/// after which it resumes.
+fn start(live: Live, rendered_at: Option<u64>) {
     let m: Shared = Rc::new(RefCell::new(Machine {
         live,
-        model: Model::new(now()),
+        model: Model::resuming(now(), rendered_at),
         source: None,
         callbacks: Vec::new(),
         on_message: None,
@@ -54,25 +101,26 @@ pub(super) fn start(live: Live) {
         retry: None,
         poll: None,
         refresh: None,
+        tab: None,
     }));
     live.since.set(now());
     // Open or close as the tab asks (the diagnostics page has a switch).
     let effect_m = m.clone();
     Effect::new(move |_| {
         if live.wanted.get() {
-            if effect_m.borrow().source.is_none() {
-                connect(&effect_m);
-            }
+            leader::join(&effect_m);
         } else {
+            leader::leave(&effect_m);
             close(&effect_m);
             stop_polling(&effect_m);
-            set_state(&effect_m.borrow(), ConnState::Offline);
+            set_state(&effect_m, ConnState::Offline);
         }
     });
     // Close on page unload so the server frees the connection at once.
     if let Some(window) = web_sys::window() {
         let hide_m = m.clone();
         let on_hide = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            leader::leave(&hide_m);
             close(&hide_m);
             stop_polling(&hide_m);
         });
@@ -88,8 +136,8 @@ pub(super) fn start(live: Live) {
                 .unwrap_or(false);
             let closed = m.borrow().source.is_none();
             if persisted && closed && m.borrow().live.wanted.get_untracked() {
-                set_state(&m.borrow(), ConnState::Reconnecting);
-                connect(&m);
+                set_state(&m, ConnState::Reconnecting);
+                leader::join(&m);
             }
         });
         let _ =
@@ -98,7 +146,11 @@ pub(super) fn start(live: Live) {
     }
 }
 
-fn connect(m: &Shared) {
+/// Opens this tab's stream, resuming after the last event it applied.
+pub(super) fn connect(m: &Shared) {
+    if m.borrow().source.is_some() {
+        return;
+    }
     // The model's resume position, as the text it was received as.
     let last_id = m.borrow().live.last_event_id.get_untracked();
     let url = paths::events_stream(last_id.as_deref());
@@ -110,7 +162,7 @@ fn connect(m: &Shared) {
     let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
         open_m.borrow_mut().failures = 0;
         stop_polling(&open_m);
-        set_state(&open_m.borrow(), ConnState::Open);
+        set_state(&open_m, ConnState::Open);
     });
     let err_m = m.clone();
     let on_err = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| on_error(&err_m));
@@ -128,7 +180,8 @@ fn connect(m: &Shared) {
     mm.source = Some(source);
 }
 
-fn close(m: &Shared) {
+/// Closes this tab's stream, if it has one.
+pub(super) fn close(m: &Shared) {
     let mut mm = m.borrow_mut();
     if let Some(source) = mm.source.take() {
         source.set_onopen(None);
@@ -152,10 +205,10 @@ fn on_error(m: &Shared) {
         mm.failures
     };
     if failures >= FAILS_BEFORE_POLLING {
-        set_state(&m.borrow(), ConnState::Offline);
+        set_state(m, ConnState::Offline);
         start_polling(m);
     } else {
-        set_state(&m.borrow(), ConnState::Reconnecting);
+        set_state(m, ConnState::Reconnecting);
     }
     let base = (1000.0 * 2f64.powi(failures as i32 - 1)).min(30_000.0);
     let delay = base * (0.8 + 0.4 * js_sys::Math::random());
@@ -163,7 +216,7 @@ fn on_error(m: &Shared) {
     let handle = set_timeout_with_handle(
         move || {
             retry_m.borrow_mut().retry = None;
-            if retry_m.borrow().live.wanted.get_untracked() {
+            if retry_m.borrow().live.wanted.get_untracked() && leader::may_connect(&retry_m) {
                 connect(&retry_m);
             }
         },
@@ -192,23 +245,35 @@ fn on_message(m: &Shared, e: web_sys::MessageEvent) {
     let Some(text) = e.data().as_string() else {
         return;
     };
+    // The id of this event, or (the browser keeps it) of the last one that had one.
+    let id = e.last_event_id();
+    if let Some(number) = receive(m, id.clone(), text.clone()) {
+        leader::relay(m, &id, &text, number);
+    }
+}
+
+/// Applies one event, from this tab's stream or relayed by the leader; `id` is its SSE id as
+/// received. Returns `None` for one that is not an event, else its id as a number, if any.
+pub(super) fn receive(m: &Shared, id: String, text: String) -> Option<Option<u64>> {
     let envelope = match Envelope::from_json_in_browser(&text) {
         Ok(env) => env,
         Err(err) => {
             leptos::logging::warn!("longbox: skipping malformed event: {err}");
-            return;
+            return None;
         }
     };
     let live = m.borrow().live;
-    // The id of this event, or (the browser keeps it) of the last one that had one.
-    let id = e.last_event_id();
     // Read by JS (`parseInt`), not Rust's integer parser, which the bundle would carry only for
     // this. Ids are below 2^53 (microseconds since 1970), so the float holds them exactly.
     let number = js_sys::Number::parse_int(&id, 10);
     let number = (number >= 0.0).then_some(number as u64);
+    // `resync` and `session_expired` are news of one stream, not events to hand to a joiner.
+    let kind = envelope.event.event_type();
+    let numbered =
+        number.filter(|_| !matches!(kind, EventType::Resync | EventType::SessionExpired));
     live.log.update(|log| {
         log.push_front(LogEntry {
-            kind: envelope.event.event_type().as_str(),
+            kind: kind.as_str(),
             id: (!id.is_empty()).then(|| id.clone()),
             received_ms: now(),
             payload: text,
@@ -217,6 +282,7 @@ fn on_message(m: &Shared, e: web_sys::MessageEvent) {
     });
     let effects = m.borrow_mut().model.apply(number, envelope, now());
     carry_out(m, effects, id);
+    Some(numbered)
 }
 
 /// Puts what the model decided on the page. `id` is the event's id as received.

@@ -8,19 +8,18 @@
 //!   (`?last_event_id=`, since a new `EventSource` cannot set the header); after three failed
 //!   opens in a row it polls every 10 s (bumps [`Live::resyncs`]) until the stream opens. It
 //!   feeds the model and carries out its effects on the signals of [`Live`].
-//! - [`LiveProvider`]: the island around the whole page that owns the page's [`Live`] and
-//!   provides it as context: islands are separate hydration roots, but an island rendered inside
-//!   another island's children is hydrated as a child of it, so every island of the page reads
-//!   the same signals with [`use_live`].
+//! - [`use_live`]: the document's [`Live`], shared by every island (islands are separate
+//!   hydration roots, so it is not context but the document's own, made by the first island
+//!   that asks and kept across client-side navigations).
 //!
-//! The connection belongs to the page: closed on `pagehide`, so the server frees it at once, and
+//! The connection belongs to the document: closed on `pagehide`, so the server frees it at once, and
 //! reopened when the page comes back from the back/forward cache. While the stream is healthy
 //! nothing here polls.
 
+use crate::api::page::PageState;
 use crate::events::{JobUpdated, NotificationLevel, WatcherStatus};
 use leptos::prelude::*;
 use std::collections::VecDeque;
-use toasts::Toasts;
 
 /// State of the tab's event stream.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // only the browser connects
@@ -100,14 +99,26 @@ pub struct Live {
 }
 
 impl Live {
-    fn new() -> Self {
+    /// The live state of a page rendered from `page`: its watcher and jobs, resuming after the
+    /// event it was rendered at.
+    fn new(page: &PageState) -> Self {
+        let mut jobs = Vec::new();
+        // Oldest first, like events (a loop: `collect` would be one more copy of Vec's
+        // collecting code in the bundle).
+        for j in page.jobs.iter().rev() {
+            jobs.push(JobUpdated {
+                job_id: j.job_id.clone(),
+                status: j.status,
+                progress: j.progress,
+            });
+        }
         Self {
             state: RwSignal::new(ConnState::Connecting),
             since: RwSignal::new(0.0),
             connection_id: RwSignal::new(None),
-            last_event_id: RwSignal::new(None),
-            watcher: RwSignal::new(None),
-            jobs: RwSignal::new(Vec::new()),
+            last_event_id: RwSignal::new(page.event_id.map(|id| id.to_string())),
+            watcher: RwSignal::new(page.watcher),
+            jobs: RwSignal::new(jobs),
             refresh: RwSignal::new(0),
             resyncs: RwSignal::new(0),
             log: RwSignal::new(VecDeque::new()),
@@ -142,7 +153,7 @@ impl Live {
     /// fresh one in the initial state, which is what the server rendered (see
     /// `ready::island_ready`: a lazy island hydrates after the stream may have changed this one).
     pub fn once_hydrated(self, hydrated: ReadSignal<bool>) -> impl Fn() -> Live + Copy {
-        let initial = Live::new();
+        let initial = Live::new(&page_state());
         move || if hydrated.get() { self } else { initial }
     }
 
@@ -152,89 +163,53 @@ impl Live {
     }
 }
 
-/// The page, wrapped in the [`LiveProvider`] island: the server renders `children` as that
-/// island's children, so every island in them hydrates as a child of it.
-#[component]
-pub(crate) fn LivePage(children: Children) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    provide_context(page::Slot::new(children));
-    #[cfg(not(feature = "ssr"))]
-    drop(children);
-    view! { <LiveProvider/> }
+/// Makes the [`Live`] of the page being rendered from `page` the one [`use_live`] returns while
+/// the server renders it.
+#[cfg(feature = "ssr")]
+pub(crate) fn provide_live(page: &PageState) {
+    provide_context(Live::new(page));
 }
 
-/// Owns the page's [`Live`] and provides it to the islands inside it: an island around the
-/// whole page, whose children are every other island. In the browser it opens the stream. The
-/// toasts are part of it.
-#[island]
-pub(crate) fn LiveProvider() -> impl IntoView {
-    let live = Live::new();
+/// The state the server rendered this page from. On the server, what the page handler put in
+/// context (none when the route list is generated). In the browser, read from the page's
+/// script each time: a client-side navigation brings the next page's.
+pub(crate) fn page_state() -> PageState {
     #[cfg(feature = "hydrate")]
-    browser::start(live);
-    provide_context(live);
-    crate::ready::island_ready();
-    view! {
-        {page::children()}
-        <Toasts/>
+    {
+        let text = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(crate::api::page::SCRIPT_ID))
+            .and_then(|script| script.text_content())
+            .unwrap_or_default();
+        crate::client::read_json(&text).unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        use_context().unwrap_or_default()
     }
 }
 
-/// The children of [`LiveProvider`], written out rather than as a `children` prop of the island:
-/// the island macro type-erases them twice (two `AnyView`s in the browser bundle, ~2 KB gzipped)
-/// to hydrate what is never hydrated. This is what it does, with the types left as they are.
-mod page {
-    use leptos::prelude::*;
-    use leptos::tachys::html::islands::IslandChildren;
-
-    /// The page handed from [`LivePage`](super::LivePage) to the island it renders (server only).
-    #[cfg(feature = "ssr")]
-    #[derive(Clone)]
-    pub(super) struct Slot(std::sync::Arc<std::sync::Mutex<Option<Children>>>);
-
-    #[cfg(feature = "ssr")]
-    impl Slot {
-        pub(super) fn new(children: Children) -> Self {
-            Self(std::sync::Arc::new(std::sync::Mutex::new(Some(children))))
-        }
-    }
-
-    /// On the server: the page inside `<leptos-children>`, rendered as static markup under an
-    /// owner of its own (a child of the island's) whose context says "not hydrating", so that
-    /// each island in it is rendered as an island of its own.
-    #[cfg(feature = "ssr")]
-    pub(super) fn children() -> impl IntoView {
-        let children = use_context::<Slot>().and_then(|slot| slot.0.lock().ok()?.take());
-        let owner = Owner::new();
-        owner.with(|| {
-            Owner::with_no_hydration(move || {
-                leptos::tachys::reactive_graph::OwnedView::new(IslandChildren::new(
-                    children.map(|c| c()),
-                ))
-            })
-        })
-    }
-
-    /// In the browser: nothing to hydrate, but before each island in `<leptos-children>`
-    /// hydrates, the islands script calls this owner's `set`, so that island's owner is a child
-    /// of it, and of the provider island: its context is theirs.
-    #[cfg(not(feature = "ssr"))]
-    pub(super) fn children() -> impl IntoView {
-        let owner = Owner::new();
-        // As on the server: the islands in the children find "not hydrating" in this owner's
-        // context, which makes each of them an island of its own, not a part of this one.
-        #[cfg(feature = "hydrate")]
-        owner.with(|| Owner::with_no_hydration(|| ()));
-        IslandChildren::new_with_on_hydrate((), move || owner.set())
-    }
-}
-
-/// The page's [`Live`], from the [`LiveProvider`] around the calling island.
+/// The page's [`Live`].
+///
+/// On the server, the one [`provide_live`] made for the request. In the browser, the document's:
+/// created (and its stream opened) by the first island that asks, under an owner of its own that
+/// no island owns. Islands are separate hydration roots and, with client-side navigation, come
+/// and go while the document stays: the connection and the model must outlive each of them.
 pub(crate) fn use_live() -> Live {
-    use_context().expect("no LiveProvider")
+    #[cfg(feature = "hydrate")]
+    {
+        browser::document_live()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        use_context().expect("provide_live was not called for this page")
+    }
 }
 
 #[cfg(feature = "hydrate")]
 mod browser;
+#[cfg(feature = "hydrate")]
+mod leader;
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // fed by `browser`; tested on the host
 pub(crate) mod model;
-mod toasts;
+pub(crate) mod toasts;

@@ -9,9 +9,11 @@
 //!   (a first connection, or one the server could not replay): the latest event of each kind,
 //!   with the ids they were published under, all at or below the id [`Event::Connected`]
 //!   carries. Those are the current state and are applied.
-//! - **Refreshing the file list.** A committed rebuild or a processed file asks for a refresh; a
-//!   burst of them gives one refresh 250 ms after the burst ends, or 1 s after it began if it
-//!   goes on (a trailing debounce with a maximum wait, decided from the times passed in).
+//! - **Refreshing the file list.** A committed rebuild or a processed file asks for a refresh.
+//!   The first one after a quiet spell refreshes at once (the leading edge: a single change shows
+//!   without waiting); the rest of a burst gives one more refresh 250 ms after the burst ends, or
+//!   1 s after it began if it goes on (a trailing debounce with a maximum wait, decided from the
+//!   times passed in).
 //! - **Resync.** The server could not replay what was missed: everything shown is refetched at
 //!   once, and the state that follows is taken whatever its ids.
 //! - **Signing out.** `session_expired` (a sign-out in another tab, a deleted account, a revoked
@@ -44,6 +46,8 @@ pub(crate) struct Model {
     active_jobs: Vec<String>,
     /// When the current burst of refresh requests began.
     burst_start: Option<f64>,
+    /// When a refresh was last asked for.
+    last_request: Option<f64>,
     /// When the pending refresh is due.
     refresh_due: Option<f64>,
 }
@@ -78,7 +82,17 @@ impl Model {
             snapshot: None,
             active_jobs: Vec::new(),
             burst_start: None,
+            last_request: None,
             refresh_due: None,
+        }
+    }
+
+    /// The state of a page loaded at `loaded_at` that was rendered from the state after event
+    /// `rendered_at`: its stream resumes there, and only what came after is news.
+    pub(crate) fn resuming(loaded_at: f64, rendered_at: Option<u64>) -> Self {
+        Self {
+            last_id: rendered_at,
+            ..Self::new(loaded_at)
         }
     }
 
@@ -171,11 +185,17 @@ impl Model {
         true
     }
 
-    /// Asks for a refresh at `now`; returns when it is due: at once when `immediate`, else
+    /// Asks for a refresh at `now`; returns when it is due: at once when `immediate` or after a
+    /// quiet spell (none pending, none asked for in the last [`DEBOUNCE_MS`]), else
     /// [`DEBOUNCE_MS`] from now but no later than [`MAX_WAIT_MS`] after the burst began.
     fn request_refresh(&mut self, now: f64, immediate: bool) -> f64 {
+        let quiet = self.refresh_due.is_none()
+            && self
+                .last_request
+                .is_none_or(|last| now - last >= DEBOUNCE_MS);
+        self.last_request = Some(now);
         let start = *self.burst_start.get_or_insert(now);
-        let wait = if immediate {
+        let wait = if immediate || quiet {
             0.0
         } else {
             DEBOUNCE_MS.min(start + MAX_WAIT_MS - now).max(0.0)
@@ -338,7 +358,11 @@ mod tests {
         assert_eq!(running.refresh_at, None);
         assert_eq!(running.last_id, Some(102));
         let done = m.apply(Some(103), env(cache(true), t), t);
-        assert_eq!(done.refresh_at, Some(t + DEBOUNCE_MS));
+        assert_eq!(
+            done.refresh_at,
+            Some(t),
+            "the first change after a quiet spell, at once"
+        );
         assert_eq!(done.toast, None);
     }
 
@@ -537,8 +561,9 @@ mod tests {
     fn a_resync_refetches_everything_now_and_takes_the_state_that_follows() {
         let mut m = streaming();
         let t = LOADED + 3_000.0;
-        let pending = m.apply(Some(102), env(cache(true), t), t).refresh_at;
-        assert_eq!(pending, Some(t + DEBOUNCE_MS));
+        m.apply(Some(102), env(cache(true), t), t);
+        let pending = m.apply(Some(103), env(cache(true), t), t + 1.0).refresh_at;
+        assert_eq!(pending, Some(t + 1.0 + DEBOUNCE_MS));
         // The server restarted: it cannot replay after 102. Its new stream starts at 50 (a clock
         // that went back), says so, and sends its current state.
         m.apply(Some(50), env(connected("c1"), t), t);
@@ -573,17 +598,16 @@ mod tests {
     }
 
     #[test]
-    fn a_burst_of_cache_updates_refreshes_the_list_once() {
+    fn a_burst_of_cache_updates_refreshes_the_list_at_its_start_and_once_after() {
         let mut m = streaming();
         let t0 = LOADED + 10_000.0;
         // 500 events within 100 ms.
         let burst = (0..500).map(|i| (t0 + i as f64 * 0.2, 200 + i, cache(true)));
         let done = refreshes(&mut m, burst);
-        assert_eq!(done.len(), 1, "{done:?}");
         assert_eq!(
-            done[0],
-            t0 + 499.0 * 0.2 + DEBOUNCE_MS,
-            "250 ms after the last one"
+            done,
+            [t0, t0 + 499.0 * 0.2 + DEBOUNCE_MS],
+            "the first at once, then 250 ms after the last one"
         );
     }
 
@@ -596,8 +620,8 @@ mod tests {
         let done = refreshes(&mut m, burst);
         assert_eq!(
             done,
-            [t0 + 1_000.0, t0 + 2_000.0, t0 + 3_000.0],
-            "every MAX_WAIT_MS while it lasts, the last one 100 ms after the burst"
+            [t0, t0 + 1_100.0, t0 + 2_100.0, t0 + 3_100.0],
+            "at once, then every MAX_WAIT_MS while it lasts, the last one 200 ms after the burst"
         );
     }
 
@@ -609,7 +633,7 @@ mod tests {
             &mut m,
             [(t0, 200, cache(true)), (t0 + 1_000.0, 201, cache(true))],
         );
-        assert_eq!(done, [t0 + DEBOUNCE_MS, t0 + 1_000.0 + DEBOUNCE_MS]);
+        assert_eq!(done, [t0, t0 + 1_000.0], "each at once");
     }
 
     #[test]

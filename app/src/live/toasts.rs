@@ -1,5 +1,5 @@
-//! The toasts of the page's [`Live`](super::Live), rendered by its provider island: stacked at
-//! the corner, coloured by level, announced through `aria-live`.
+//! The toasts of the document's [`Live`](super::Live): stacked at the corner, coloured by
+//! level, announced through `aria-live`.
 
 use crate::events::NotificationLevel;
 use crate::live::use_live;
@@ -14,11 +14,14 @@ fn level_class(level: NotificationLevel) -> &'static str {
     }
 }
 
-/// The toast stack; each toast leaves after 5 s or when dismissed. Part of the
-/// [`LiveProvider`](crate::live::LiveProvider) island, which hydrates before the stream opens.
-#[component]
-pub(crate) fn Toasts() -> impl IntoView {
+/// The toast stack; each toast leaves after 5 s or when dismissed (an island, outside the
+/// routed content, so it stays through client-side navigations). It is the first island of
+/// the page, so it hydrates before the stream opens: a toast raised by the first events is
+/// shown.
+#[island]
+pub fn Toasts() -> impl IntoView {
     let live = use_live();
+    crate::ready::island_ready();
     view! {
         <div class="toasts" aria-live="polite" aria-atomic="false">
             <For each=move || live.toasts.get() key=|t| t.id let:toast>

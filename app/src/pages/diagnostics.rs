@@ -15,6 +15,8 @@ use leptos::task::spawn_local;
 pub fn DiagnosticsPage() -> impl IntoView {
     let live = use_live();
     let hydrated = crate::ready::island_ready();
+    let root = NodeRef::<leptos::html::Section>::new();
+    let in_document = crate::ready::in_document(root);
     // What the server rendered until hydrated, then the live values.
     let shown = live.once_hydrated(hydrated);
     let stats = RwSignal::new(None::<EventStats>);
@@ -28,7 +30,7 @@ pub fn DiagnosticsPage() -> impl IntoView {
     Effect::new(move |_| {
         live.log.track();
         live.state.track();
-        if busy.get_value() {
+        if busy.get_value() || !in_document() {
             return;
         }
         busy.set_value(true);
@@ -75,7 +77,7 @@ pub fn DiagnosticsPage() -> impl IntoView {
         rows
     };
     view! {
-        <section class="diagnostics">
+        <section class="diagnostics" node_ref=root>
             <h1>"Event stream diagnostics"</h1>
             <div class="diag-grid">
                 <div class="card">

@@ -16,11 +16,16 @@ const PER_PAGE: u32 = 50;
 pub fn HistoryPage() -> impl IntoView {
     let live = use_live();
     crate::ready::island_ready();
+    let root = NodeRef::<leptos::html::Section>::new();
+    let in_document = crate::ready::in_document(root);
     let offset = RwSignal::new(0u32);
     let data = RwSignal::new(None::<Result<HistoryPage, String>>);
     Effect::new(move |_| {
         let off = offset.get();
         live.refresh.track();
+        if !in_document() {
+            return;
+        }
         spawn_local(async move {
             let url = format!("{}?limit={PER_PAGE}&offset={off}", paths::HISTORY);
             data.set(Some(client::get::<HistoryPage>(&url).await));
@@ -43,7 +48,7 @@ pub fn HistoryPage() -> impl IntoView {
         }
     };
     view! {
-        <section class="history">
+        <section class="history" node_ref=root>
             <h1>"Processing history"</h1>
             {move || match data.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),

@@ -18,6 +18,7 @@ pub fn HomePage() -> impl IntoView {
         <div class="library-layout">
             <Library/>
             <JobPanel/>
+            <crate::ready::IslandEnd/>
         </div>
     }
 }
@@ -29,13 +30,21 @@ pub fn HomePage() -> impl IntoView {
 pub fn Library() -> impl IntoView {
     let live = use_live();
     crate::ready::island_ready();
+    let root = NodeRef::<leptos::html::Section>::new();
+    let in_document = crate::ready::in_document(root);
     let query = RwSignal::new(url::current());
     let set_query = Callback::new(move |q: FileQuery| {
         url::push(&q);
         query.set(q);
     });
     url::follow_history(query);
-    let page = RwSignal::new(None::<FilePage>);
+    // The page the server rendered, if it is still current: no first fetch then. It is not
+    // when events came after it was rendered (the live state has applied a later id), as
+    // after a client-side navigation back to a page the stream has moved on from.
+    let rendered = crate::live::page_state();
+    let current = rendered.event_id.map(|id| id.to_string()) == live.last_event_id.get_untracked();
+    let fetch_first = rendered.files.is_none() || !current;
+    let page = RwSignal::new(rendered.files);
     let error = RwSignal::new(None::<String>);
     let selected = RwSignal::new(HashSet::<String>::new());
     let group = RwSignal::new(false);
@@ -43,10 +52,13 @@ pub fn Library() -> impl IntoView {
 
     // Fetch the page when the query changes or the live stream says the list changed. The old
     // page stays on screen until the new one arrives: no flicker, selection kept.
-    Effect::new(move |_| {
+    Effect::new(move |first: Option<()>| {
         let q = query.get();
         live.refresh.track();
         live.resyncs.track();
+        if (first.is_none() && !fetch_first) || !in_document() {
+            return;
+        }
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
         let url = format!(
@@ -112,7 +124,7 @@ pub fn Library() -> impl IntoView {
 
     let query = Signal::from(query);
     view! {
-        <section class="library">
+        <section class="library" node_ref=root>
             <div class="library-head">
                 <h1>"Library"</h1>
                 <p class="summary muted">

@@ -8,6 +8,7 @@ mod files;
 mod health;
 mod jobs;
 mod metrics;
+mod pages;
 mod settings;
 mod users;
 mod watcher;
@@ -17,7 +18,6 @@ use app::api::paths;
 use axum::routing::{any, delete, get, patch, post, put};
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
 
 /// The API routes alone (what tests and benchmarks usually need). A request body that has not
 /// arrived within the configured body timeout fails that request (408).
@@ -64,13 +64,6 @@ pub fn api_router(state: AppState) -> Router {
 
 /// The whole site: the API plus the server-rendered, hydrated pages and static files.
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
-    let routes = generate_route_list(app::App);
-    let site = Router::new()
-        .leptos_routes(&options, routes, {
-            let options = options.clone();
-            move || app::shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler(app::shell))
-        .with_state(options);
+    let site = pages::router(state.clone(), options);
     api_router(state).merge(site).layer(crate::trace::layer())
 }
