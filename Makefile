@@ -1,4 +1,5 @@
-# The two commands of the README: `make run` and `make test`. Both install what is missing first.
+# The commands of the README: `make run`, `make test` and `make dev`. Each installs what is missing
+# first.
 SHELL := bash
 .ONESHELL:
 .SHELLFLAGS := -euo pipefail -c
@@ -12,7 +13,7 @@ LIBRARY ?=
 DATA_DIR ?=
 ADDR ?= 127.0.0.1:3000
 
-.PHONY: run test setup build lint unit node-test e2e demo-library bundle-size bench-ui
+.PHONY: run dev test setup build lint unit node-test e2e demo-library bundle-size bench-ui
 
 ## Set up and serve Longbox at http://$(ADDR) (the demo library unless LIBRARY=/path).
 run: setup build
@@ -23,6 +24,26 @@ run: setup build
 	  ./target/release/longbox demo-library "$$lib"
 	fi
 	exec ./target/release/longbox --library "$$lib" $${data:+--data-dir "$$data"} --addr "$(ADDR)" $$auth
+
+## Development: `cargo leptos watch --split` serves http://$(ADDR), rebuilds the server and the
+## WASM on every change and reloads the page (the demo library with --no-auth unless
+## LIBRARY=/path). `--split` is a command-line flag only in cargo-leptos 0.3.10 (no metadata
+## key): without it the lazy chunks are missing and pages do not hydrate. DEV_FLAGS=--release
+## reuses `make build`'s artefacts (the dev-server test does).
+DEV_FLAGS ?=
+dev: setup
+	lib="$(LIBRARY)"; data="$(DATA_DIR)"; auth=""
+	if [ -z "$$lib" ]; then
+	  lib=target/demo-library; data=$${data:-target/demo-data}; auth=--no-auth
+	  if [ ! -d "$$lib" ]; then
+	    # Any longbox binary writes the demo; `cargo run` builds one only if there is none.
+	    exe=$$(ls target/release/longbox target/debug/longbox 2>/dev/null | head -n 1 || true)
+	    if [ -n "$$exe" ]; then "$$exe" demo-library "$$lib"; else cargo run -q -p server -- demo-library "$$lib"; fi
+	  fi
+	fi
+	# cargo-leptos waits for the server on its site address before it serves reloads.
+	export LEPTOS_SITE_ADDR="$(ADDR)"
+	exec cargo leptos watch --split $(DEV_FLAGS) -- --library "$$lib" $${data:+--data-dir "$$data"} --addr "$(ADDR)" $$auth
 
 ## Set up and run every test: format, lints, cargo tests, Playwright against a release build.
 test: setup lint unit node-test build e2e

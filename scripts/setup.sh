@@ -27,9 +27,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; th
   cargo install wasm-bindgen-cli --version "$want" --force
 fi
 
-# 4. npm packages: binaryen (wasm-opt for release builds) and @playwright/test.
+# 4. npm packages: binaryen (wasm-opt for release builds), @playwright/test and
+#    @axe-core/playwright (the accessibility checks).
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/@playwright/test ] \
-   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+   || [ ! -d node_modules/@axe-core/playwright ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
   npm ci --no-audit --no-fund
 fi

@@ -51,6 +51,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // needs no head-management code.
                 <title>"Longbox"</title>
                 <link rel="stylesheet" id="leptos" href="/pkg/longbox.css"/>
+                // Installable (public/, copied into the site by cargo-leptos): the manifest, the
+                // icons, and the top bar's colour for the browser's own bar in either theme.
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="icon" href="/favicon.ico" sizes="48x48"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+                <meta name="theme-color" content="#ffffff" media="(prefers-color-scheme: light)"/>
+                <meta name="theme-color" content="#1a1f27" media="(prefers-color-scheme: dark)"/>
             </head>
             <body>
                 <App/>

@@ -192,6 +192,7 @@ fn JobRow(job: JobUpdated, undoable: bool) -> impl IntoView {
             <div
                 class="bar"
                 role="progressbar"
+                aria-label="Progress"
                 aria-valuemin="0"
                 aria-valuemax="100"
                 aria-valuenow=whole_percent(p.percentage).to_string()

@@ -147,6 +147,9 @@ mod tests {
             (&get, SETUP_PAGE, Access::Public),
             (&get, "/pkg/longbox.wasm", Access::Public),
             (&get, "/favicon.ico", Access::Public),
+            (&get, "/favicon.svg", Access::Public),
+            (&get, "/manifest.webmanifest", Access::Public),
+            (&get, "/icons/icon-192.png", Access::Public),
         ];
         for (method, path, access) in cases {
             assert_eq!(required(method, path), access, "{method} {path}");
