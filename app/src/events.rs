@@ -82,6 +82,17 @@ protocol! {
     Notification(Notification) = "notification",
     /// This stream's session ended (sign-out, deleted account, revoked key): sign in again.
     SessionExpired(SessionExpired) = "session_expired",
+    /// Cover thumbnails are being made in the background: `done` of `total` so far.
+    CoversProgress(CoversProgress) = "covers_progress",
+}
+
+/// Payload of [`Event::CoversProgress`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoversProgress {
+    /// Files whose cover was made (or found impossible) in this run.
+    pub done: u64,
+    /// Files this run set out to do.
+    pub total: u64,
 }
 
 /// Payload of [`Event::CacheUpdated`].

@@ -17,6 +17,8 @@
 //! - [`library`]: the file list kept right: scans, the watcher, own-change bookkeeping.
 //! - [`comic`]: naming rules, ComicInfo.xml, and the only code that writes `.cbz` archives.
 //! - [`jobs`]: [`jobs::JobRunner`], batch processing with per-item progress.
+//! - [`covers`]: cover thumbnails (pick the page, decode within limits, cache by content hash,
+//!   make them in the background).
 //! - [`demo`]: writes a realistic sample library.
 //! - [`auth`]: [`auth::Gate::admit`], the one admission function every request passes.
 //! - `listener`: the one door: accepts, reads the request head, calls `admit`, then hands the
@@ -32,6 +34,7 @@
 pub mod auth;
 pub mod comic;
 pub mod config;
+pub mod covers;
 pub mod db;
 pub mod demo;
 pub mod http;

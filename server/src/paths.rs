@@ -148,9 +148,45 @@ pub fn is_comic(name: &str) -> bool {
     lower.ends_with(".cbz") || lower.ends_with(".cbr")
 }
 
+/// What a URL path segment keeps unescaped: the unreserved characters (as the UI's encoder).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// A library path percent-encoded per segment, for a URL.
+pub fn url_encoded(path: &str) -> String {
+    path.split('/')
+        .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The URL of a file's cover thumbnail (see `crate::covers`): with `?v=<key>` once it is made,
+/// so the URL changes whenever the thumbnail does and may be cached for good; without it while
+/// not made yet (the server makes it when asked); `None` once it is known it cannot be made.
+pub fn cover_url(path: &str, key: Option<&str>, failed: bool) -> Option<String> {
+    (!failed || key.is_some()).then(|| app::api::paths::cover(&url_encoded(path), key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cover_urls_escape_the_path_and_carry_the_key() {
+        assert_eq!(
+            cover_url("Saga/Saga #3 (2012).cbz", Some("ab12"), false).as_deref(),
+            Some(
+                app::api::paths::COVER
+                    .replace("{*path}", "Saga/Saga%20%233%20%282012%29.cbz?v=ab12")
+                    .as_str()
+            )
+        );
+        assert!(cover_url("a.cbz", None, false).is_some_and(|u| !u.contains('?')));
+        assert_eq!(cover_url("a.cbz", None, true), None);
+    }
 
     #[test]
     fn accepts_plain_relative_paths() {

@@ -1,7 +1,7 @@
 //! [`AppState`]: what every handler can reach, built once from the configuration with its
 //! channels (the hub, the library, the job runner, the admission gate).
 
-use crate::{auth, comic, config::Config, hub, jobs, library};
+use crate::{auth, comic, config::Config, covers, hub, jobs, library};
 use std::sync::Arc;
 
 /// What every handler can reach. Cheap to clone.
@@ -17,6 +17,8 @@ pub struct AppState {
     pub jobs: Arc<jobs::JobRunner>,
     /// Admission: the one place that says yes or no to a request.
     pub gate: Arc<auth::Gate>,
+    /// Cover thumbnails (their generator runs in the background).
+    pub covers: Arc<covers::Covers>,
 }
 
 impl AppState {
@@ -36,12 +38,15 @@ impl AppState {
         let accounts =
             auth::Accounts::open(library.store().clone(), hub.clone(), config.session_idle)?;
         let gate = Arc::new(auth::Gate::new(&config, Arc::new(accounts)));
+        let covers = covers::Covers::open(library.clone(), hub.clone())?;
+        covers.start(hub.shutdown_token());
         Ok(Self {
             config: Arc::new(config),
             hub,
             library,
             jobs,
             gate,
+            covers,
         })
     }
 }

@@ -44,6 +44,10 @@ pub struct FileRow {
     pub processed: bool,
     /// Its target name was taken by another file.
     pub duplicate: bool,
+    /// URL of its cover thumbnail (`?v=<content hash>` once made: that URL never changes what
+    /// it shows); `null` when no cover can be made (no image page, a page over the limits).
+    #[serde(default)]
+    pub cover: Option<String>,
 }
 
 /// `GET /api/files`: one page of the list.
@@ -118,6 +122,10 @@ pub struct FileQuery {
     pub sort: FileSort,
     /// Sort direction.
     pub direction: Direction,
+    /// The library page shows covers in a grid (`view=grid` in the page's URL). The page's
+    /// state only: never sent to or read by the API.
+    #[serde(skip)]
+    pub grid: bool,
 }
 
 impl Default for FileQuery {
@@ -129,6 +137,7 @@ impl Default for FileQuery {
             filter: FileFilter::All,
             sort: FileSort::Name,
             direction: Direction::Asc,
+            grid: false,
         }
     }
 }

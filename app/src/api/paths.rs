@@ -25,6 +25,8 @@ pub const EVENTS_BROADCAST: &str = "/api/events/broadcast";
 pub const FILES: &str = "/api/files";
 /// `GET`: one file's details (route pattern; see [`file`]).
 pub const FILE: &str = "/api/files/{*path}";
+/// `GET`: one file's cover thumbnail, a JPEG (route pattern; see [`cover`]).
+pub const COVER: &str = "/api/covers/{*path}";
 /// `GET`: file list cache counters.
 pub const CACHE_STATS: &str = "/api/cache/stats";
 /// `POST`: rescan the library.
@@ -72,6 +74,16 @@ pub const METRICS: &str = "/metrics";
 /// segment.
 pub fn file(encoded: &str) -> String {
     format!("{FILES}/{encoded}")
+}
+
+/// URL of one file's cover; `encoded` as for [`file`], `key` the thumbnail's content hash once
+/// it is known (the URL then changes with the thumbnail, so it may be cached for good).
+pub fn cover(encoded: &str, key: Option<&str>) -> String {
+    let base = COVER.trim_end_matches("{*path}");
+    match key {
+        Some(key) => format!("{base}{encoded}?v={key}"),
+        None => format!("{base}{encoded}"),
+    }
 }
 
 /// URL of one job (its id as the API shows it, e.g. a UUID).
@@ -124,6 +136,11 @@ mod tests {
         let uuid = "5f0c6a52-6f7a-4a57-9a39-2c3c1f5e8e11";
         assert_eq!(job_cancel(uuid), JOB_CANCEL.replace("{id}", uuid));
         assert_eq!(file("a/b.cbz"), FILE.replace("{*path}", "a/b.cbz"));
+        assert_eq!(cover("a/b.cbz", None), COVER.replace("{*path}", "a/b.cbz"));
+        assert_eq!(
+            cover("a/b.cbz", Some("k1")),
+            COVER.replace("{*path}", "a/b.cbz?v=k1")
+        );
         assert_eq!(
             events_stream(Some("12")),
             format!("{EVENTS_STREAM}?last_event_id=12")

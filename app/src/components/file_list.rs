@@ -45,6 +45,7 @@ pub fn FileTable(
     page: RwSignal<Option<FilePage>>,
     selected: RwSignal<HashSet<String>>,
     group: RwSignal<bool>,
+    grid: Signal<bool>,
     on_action: Callback<(&'static str, Vec<String>)>,
 ) -> impl IntoView {
     let details = RwSignal::new(None::<Result<FileDetails, String>>);
@@ -111,7 +112,7 @@ pub fn FileTable(
         }
     };
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" class:grid=grid>
             <table class="files">
                 <thead>
                     <tr>
@@ -130,13 +131,13 @@ pub fn FileTable(
                 <tbody on:click=move |ev| on_row_event(&ev) on:change=move |ev| on_row_event(&ev)>
                     <For
                         each=grouped
-                        key=|(h, f)| (h.clone(), f.path.clone(), f.size, f.processed, f.duplicate, f.modified.to_bits())
+                        key=|(h, f)| (h.clone(), f.path.clone(), f.size, f.processed, f.duplicate, f.modified.to_bits(), f.cover.clone())
                         let:item
                     >
                         {item.0.map(|folder| view! {
                             <tr class="group-row"><td colspan="7">{if folder.is_empty() { "(library root)".to_string() } else { folder }}</td></tr>
                         })}
-                        <FileRowView file=item.1 selected=selected/>
+                        <FileRowView file=item.1 selected=selected grid=grid/>
                     </For>
                 </tbody>
             </table>
@@ -161,6 +162,7 @@ fn details_panel(
             {match details {
                 Ok(d) => view! {
                     <h2>{d.file.name.clone()}</h2>
+                    {d.file.cover.clone().map(|src| view! { <img class="details-cover" src=src alt=format!("Cover of {}", d.file.name)/> })}
                     <dl>
                         <dt>"Folder"</dt><dd>{d.file.folder.clone()}</dd>
                         <dt>"Size"</dt><dd>{human_size(d.file.size)}</dd>
@@ -180,7 +182,11 @@ fn details_panel(
 
 /// One row.
 #[component]
-fn FileRowView(file: FileRow, selected: RwSignal<HashSet<String>>) -> impl IntoView {
+fn FileRowView(
+    file: FileRow,
+    selected: RwSignal<HashSet<String>>,
+    grid: Signal<bool>,
+) -> impl IntoView {
     let path = file.path.clone();
     let is_selected = Memo::new(move |_| selected.with(|s| s.contains(&path)));
     let badge = if file.duplicate {
@@ -196,7 +202,7 @@ fn FileRowView(file: FileRow, selected: RwSignal<HashSet<String>>) -> impl IntoV
                 <input type="checkbox" data-action="select" aria-label=format!("Select {}", file.name) prop:checked=is_selected/>
             </td>
             <td class="name">
-                <button type="button" class="link" data-action="details">{file.name}</button>
+                <button type="button" class="link" data-action="details">{crate::components::cover_grid::thumb(grid, file.cover, &file.name)}{file.name}</button>
             </td>
             <td class="col-folder muted">{file.folder}</td>
             <td class="col-size">{human_size(file.size)}</td>

@@ -50,6 +50,9 @@ pub fn to_query_string(q: &FileQuery) -> String {
     if q.direction != d.direction {
         parts.push("direction=desc".to_string());
     }
+    if q.grid {
+        parts.push("view=grid".to_string());
+    }
     parts.join("&")
 }
 
@@ -81,6 +84,7 @@ pub fn from_params(get: impl Fn(&str) -> Option<String>) -> FileQuery {
             Some("desc") => Direction::Desc,
             _ => Direction::Asc,
         },
+        grid: get("view").as_deref() == Some("grid"),
     }
 }
 
@@ -189,6 +193,7 @@ pub fn FileToolbar(
                 <input type="checkbox" data-action="group" prop:checked=move || group.get()/>
                 "Group by folder"
             </label>
+            <crate::components::cover_grid::ViewToggle query=query set=set/>
         </div>
     }
 }

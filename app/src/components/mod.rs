@@ -1,6 +1,7 @@
 //! Small view pieces shared by the pages.
 
 pub mod connection_dot;
+pub mod cover_grid;
 pub mod file_list;
 pub mod file_toolbar;
 pub mod header;

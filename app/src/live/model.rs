@@ -154,6 +154,13 @@ impl Model {
                 }
             }
             Event::SessionExpired(_) => fx.signed_out = true,
+            // A finished run of the cover generator: the list's cover URLs now name their
+            // thumbnails. A run replayed from before the page loaded changes nothing.
+            Event::CoversProgress(p) => {
+                if p.done == p.total && fresh {
+                    fx.refresh_at = Some(self.request_refresh(now, false));
+                }
+            }
         }
         fx
     }
@@ -647,5 +654,21 @@ mod tests {
         assert!(fx.signed_out);
         assert_eq!(fx.toast, None);
         assert_eq!(fx.refresh_at, None);
+    }
+
+    #[test]
+    fn a_finished_cover_run_refreshes_the_list_and_progress_or_old_runs_do_not() {
+        let mut m = streaming();
+        let t = LOADED + 5_000.0;
+        let progress = |done, total| Event::CoversProgress(CoversProgress { done, total });
+        let running = m.apply(Some(102), env(progress(3, 10), t), t);
+        assert_eq!((running.refresh_at, running.toast), (None, None));
+        let done = m.apply(Some(103), env(progress(10, 10), t), t);
+        assert_eq!(done.refresh_at, Some(t + DEBOUNCE_MS));
+        assert_eq!(done.toast, None);
+        // The last run's event, kept for new tabs, is older than this page: nothing to do.
+        let mut fresh_page = streaming();
+        let old = fresh_page.apply(Some(104), env(progress(10, 10), LOADED - 60_000.0), t);
+        assert_eq!(old.refresh_at, None);
     }
 }

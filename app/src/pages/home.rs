@@ -145,7 +145,7 @@ pub fn Library() -> impl IntoView {
                 <button type="button" data-action="all">"Process all"</button>
             </div>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{format!("Cannot load files: {e}")}</p> })}
-            <FileTable page=page selected=selected group=group on_action=on_action/>
+            <FileTable page=page selected=selected group=group grid=Signal::derive(move || query.get().grid) on_action=on_action/>
             <Pagination query=query total_pages=total_pages set=set_query/>
         </section>
     }

@@ -106,6 +106,7 @@ mod tests {
         use paths::*;
         let (get, post, put) = (Method::GET, Method::POST, Method::PUT);
         let (patch, delete) = (Method::PATCH, Method::DELETE);
+        let cover = paths::cover("a/b.cbz", Some("0123"));
         let (file, job, user, key, session) = (
             paths::file("a/b.cbz"),
             paths::job(1),
@@ -122,6 +123,17 @@ mod tests {
             (&post, AUTH_LOGOUT, Access::Reader),
             (&get, FILES, Access::Reader),
             (&get, &file, Access::Reader),
+            // Covers: readers may look; nothing writes them through the API.
+            (
+                &get,
+                cover.split('?').next().unwrap_or_default(),
+                Access::Reader,
+            ),
+            (
+                &post,
+                cover.split('?').next().unwrap_or_default(),
+                Access::Admin,
+            ),
             (&get, EVENTS_STREAM, Access::Reader),
             (&get, HISTORY, Access::Reader),
             (&get, SESSIONS, Access::Reader),

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 pub use app::naming::TEMP_PREFIX;
 
+mod page;
+pub use page::{read_chosen, Choose};
+
 /// Largest ComicInfo.xml read, in inflated bytes.
 pub const MAX_COMIC_INFO_BYTES: u64 = 1024 * 1024;
 

@@ -6,11 +6,13 @@
 //! namespace declarations, comments and the XML declaration are written back byte for byte;
 //! only whitespace between top-level elements is re-indented.
 
+mod pages;
 mod read;
 mod schema;
 #[cfg(test)]
 mod tests;
 
+pub use pages::front_cover;
 pub use schema::ELEMENT_ORDER;
 
 /// Deepest element nesting accepted (the root is level 1); ComicInfo needs 3.

@@ -144,7 +144,8 @@ impl Files<'_> {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO files (path, name, folder, sort_key, size, mtime_ns, first_seen)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns",
+                 ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
+                 cover_key = NULL, cover_error = NULL",
             )?;
             for f in changes.added.iter().chain(&changes.changed) {
                 let (name, folder) = (f.path.name(), f.path.folder());
@@ -162,9 +163,14 @@ impl Files<'_> {
             for p in &changes.removed {
                 remove.execute([p])?;
             }
+            // A moved file keeps its cover unless its contents changed on the way (a `.cbr`
+            // converted to `.cbz`).
             let mut rename = tx.prepare_cached(
                 "UPDATE files SET path = ?2, name = ?3, folder = ?4, sort_key = ?5, size = ?6,
-                 mtime_ns = ?7 WHERE path = ?1",
+                 mtime_ns = ?7,
+                 cover_key = CASE WHEN size = ?6 AND mtime_ns = ?7 THEN cover_key END,
+                 cover_error = CASE WHEN size = ?6 AND mtime_ns = ?7 THEN cover_error END
+                 WHERE path = ?1",
             )?;
             for (from, f) in &changes.renamed {
                 let (name, folder) = (f.path.name(), f.path.folder());
@@ -183,6 +189,7 @@ impl Files<'_> {
             search::index_new_files(&tx)?;
         }
         tx.commit()?;
+        self.db.changed.notify_one();
         Ok(())
     }
 
@@ -218,7 +225,7 @@ impl Files<'_> {
             .query_row([path], |r| {
                 Ok(StoredFile {
                     row: search::row_from(r)?,
-                    first_seen: r.get(7)?,
+                    first_seen: r.get(9)?,
                 })
             })
             .optional()?)

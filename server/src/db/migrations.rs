@@ -113,4 +113,9 @@ pub const STEPS: &[&str] = &[
     "ALTER TABLE jobs ADD COLUMN undo_of TEXT;",
     // Accounts: users, their sessions and API keys.
     super::accounts::SCHEMA,
+    // Cover thumbnails: the content hash of each file's thumbnail, or why none can be made;
+    // both cleared when the file changes. The partial index finds the files still to do.
+    "ALTER TABLE files ADD COLUMN cover_key TEXT;
+    ALTER TABLE files ADD COLUMN cover_error TEXT;
+    CREATE INDEX files_cover_missing ON files(sort_key) WHERE cover_key IS NULL AND cover_error IS NULL;",
 ];

@@ -12,6 +12,7 @@
 //! - [`accounts`]: `db.accounts()`, users, sessions and API keys.
 //! - [`files`]: `db.files()`, the file list, its markers and list query; `search` keeps its
 //!   trigram index.
+//! - [`covers`]: `db.covers()`, each file's cover thumbnail (its content hash) or why it has none.
 //! - [`history`]: `db.history()`, one row per file processed.
 //! - [`jobs`]: `db.jobs()`, jobs, their items and rename intents, and the changes undo reads.
 //! - [`settings`]: `db.settings()`, the stored settings.
@@ -22,6 +23,7 @@
 //! through `Wire`, the one conversion between those enums and TEXT columns.
 
 pub mod accounts;
+pub mod covers;
 pub mod files;
 pub mod history;
 pub mod jobs;
@@ -48,6 +50,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Db {
     /// The one connection, shared by every handle.
     conn: Mutex<Connection>,
+    /// Woken after each committed change to the file list (the cover generator waits on it);
+    /// a change while nobody waits is kept as one pending wake-up.
+    changed: tokio::sync::Notify,
 }
 
 /// Opens a connection with the settings every Longbox connection uses: write-ahead log (readers
@@ -73,6 +78,7 @@ impl Db {
         tx.commit()?;
         Ok(Self {
             conn: Mutex::new(conn),
+            changed: tokio::sync::Notify::new(),
         })
     }
 
@@ -81,6 +87,11 @@ impl Db {
         Ok(self
             .conn()
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Notified after each committed change to the file list.
+    pub fn files_changed(&self) -> &tokio::sync::Notify {
+        &self.changed
     }
 
     /// The connection, for the handles.

@@ -6,18 +6,23 @@ use app::api::{Direction, FileFilter, FilePage, FileQuery, FileRow, FileSort};
 use rusqlite::{params, Connection};
 
 /// The columns [`row_from`] reads, in its order.
-pub(super) const ROW_COLUMNS: &str = "path, name, folder, size, mtime_ns, processed, duplicate";
+pub(super) const ROW_COLUMNS: &str =
+    "path, name, folder, size, mtime_ns, processed, duplicate, cover_key, cover_error";
 
 /// The row columns named unambiguously, for the list query that may join the search index.
-const LIST_COLUMNS: &str = "files.path, name, folder, size, mtime_ns, processed, duplicate";
+const LIST_COLUMNS: &str =
+    "files.path, name, folder, size, mtime_ns, processed, duplicate, cover_key, cover_error";
 
 /// Searches shorter than this scan every row: the trigram index needs three characters.
 const MIN_INDEXED_SEARCH: usize = 3;
 
 /// A listed file from a row selected as [`ROW_COLUMNS`].
 pub(super) fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRow> {
+    let path: String = r.get(0)?;
+    let (key, error): (Option<String>, Option<String>) = (r.get(7)?, r.get(8)?);
     Ok(FileRow {
-        path: r.get(0)?,
+        cover: crate::paths::cover_url(&path, key.as_deref(), error.is_some()),
+        path,
         name: r.get(1)?,
         folder: r.get(2)?,
         size: r.get::<_, i64>(3)? as u64,

@@ -2,6 +2,7 @@
 
 mod auth;
 mod cache;
+mod covers;
 pub mod error;
 pub mod events;
 mod files;
@@ -31,6 +32,7 @@ pub fn api_router(state: AppState) -> Router {
         .route(paths::EVENTS_BROADCAST, post(events::broadcast))
         .route(paths::FILES, get(files::list))
         .route(paths::FILE, get(files::details))
+        .route(paths::COVER, get(covers::cover))
         .route(paths::CACHE_STATS, get(cache::stats))
         .route(paths::CACHE_REBUILD, post(cache::rebuild))
         .route(paths::WATCHER_STATUS, get(watcher::status))

@@ -274,4 +274,6 @@ pub fn summarize_with(path: &Path, limits: Limits) -> Result<CbzSummary, Archive
 }
 
 mod convert;
+mod page;
 pub use convert::{convert_to_cbz, convert_to_cbz_with, remove_or_trash};
+pub use page::read_chosen;
