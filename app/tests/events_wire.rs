@@ -71,6 +71,10 @@ fn goldens() -> Vec<(Event, &'static str)> {
             }),
             r#"{"type":"session_expired","data":{"reason":"signed out"},"timestamp":1700000000.5}"#,
         ),
+        (
+            Event::CoversProgress(CoversProgress { done: 3, total: 10 }),
+            r#"{"type":"covers_progress","data":{"done":3,"total":10},"timestamp":1700000000.5}"#,
+        ),
     ]
 }
 

@@ -10,11 +10,11 @@
 //!   variant, with hostile strings (quotes, backslashes, control characters, `U+2028`, astral
 //!   characters) and numbers across their whole range (every `u64`, every finite `f64`).
 //! - `EventType`: `as_str` / `FromStr` agree for every type, and `from_str` of arbitrary text
-//!   never panics and accepts exactly the seven wire names.
+//!   never panics and accepts exactly the wire names.
 
 use app::events::{
-    CacheUpdated, Connected, Envelope, Event, EventType, FileProcessed, JobProgress, JobStatus,
-    JobUpdated, Notification, NotificationLevel, Resync, WatcherStatus,
+    CacheUpdated, Connected, CoversProgress, Envelope, Event, EventType, FileProcessed,
+    JobProgress, JobStatus, JobUpdated, Notification, NotificationLevel, Resync, WatcherStatus,
 };
 use proptest::prelude::*;
 use std::str::FromStr;
@@ -126,6 +126,8 @@ fn event() -> impl Strategy<Value = Event> {
         hostile_string().prop_map(|reason| Event::Resync(Resync { reason })),
         (notification_level(), hostile_string())
             .prop_map(|(level, message)| Event::Notification(Notification { level, message })),
+        (any::<u64>(), any::<u64>())
+            .prop_map(|(done, total)| Event::CoversProgress(CoversProgress { done, total })),
     ]
 }
 

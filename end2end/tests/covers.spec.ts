@@ -101,7 +101,7 @@ test('a cover has an ETag and a year of cache, and If-None-Match gets 304', asyn
 });
 
 test('the details panel shows the cover', async ({ page }) => {
-  await openLive(page, '/');
+  await openLive(page, '/?per_page=200');
   await page.locator('tr[data-path="Saga/Saga #003 (2012).cbz"] button[data-action="details"]').click();
   const cover = page.locator('.details img.details-cover');
   await expect(cover).toBeVisible();

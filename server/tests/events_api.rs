@@ -65,6 +65,7 @@ async fn stream_has_sse_headers_retry_and_connected_first() {
 #[tokio::test]
 async fn events_arrive_in_order_with_increasing_ids_and_exact_envelope() {
     let server = TestServer::start(|_| {}).await;
+    server.covers_settled().await;
     let mut client = SseClient::open(&server, NOTES).await;
     for i in 0..300 {
         server.state.hub.publish(note(format!("n{i}")));
@@ -93,6 +94,8 @@ async fn events_arrive_in_order_with_increasing_ids_and_exact_envelope() {
 #[tokio::test]
 async fn reconnect_with_last_event_id_replays_with_no_gap_and_no_duplicate() {
     let server = TestServer::start(|_| {}).await;
+    // Ids are counted below: no covers_progress may come between the notes.
+    server.covers_settled().await;
     let hub = server.state.hub.clone();
     let mut first = SseClient::connect(&server.url(NOTES), None).await;
     for i in 0..50 {
@@ -391,6 +394,7 @@ async fn heartbeat_comment_arrives_at_the_configured_period() {
 #[tokio::test]
 async fn stats_and_status_describe_connections_and_counts() {
     let server = TestServer::start(|_| {}).await;
+    server.covers_settled().await;
     let mut a = SseClient::connect(&server.url(NOTES), None).await;
     let mut b = SseClient::connect(
         &server.url("/api/events/stream?subscribe=job_updated"),
@@ -410,7 +414,10 @@ async fn stats_and_status_describe_connections_and_counts() {
     let stats: Value = get_ok(&server, "/api/events/stats").await;
     assert_eq!(stats["active_clients"], 2);
     let startup = stats["events_by_type"]["cache_updated"].as_u64().unwrap()
-        + stats["events_by_type"]["watcher_status"].as_u64().unwrap();
+        + stats["events_by_type"]["watcher_status"].as_u64().unwrap()
+        + stats["events_by_type"]["covers_progress"]
+            .as_u64()
+            .unwrap_or(0);
     assert_eq!(stats["total_events_broadcast"], 6 + startup);
     assert_eq!(
         stats["total_deliveries"].as_u64().unwrap() - before["total_deliveries"].as_u64().unwrap(),

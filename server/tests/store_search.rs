@@ -145,8 +145,10 @@ fn a_database_from_before_the_index_is_indexed_when_opened() {
 }
 
 /// Undoes every migration after version 4 (the schema Longbox had before temp-file records,
-/// rename intents, undo records and accounts).
-const AFTER_V4: &str = "DROP TABLE api_keys; DROP TABLE sessions; DROP TABLE users;
+/// rename intents, undo records, accounts and covers).
+const AFTER_V4: &str = "DROP INDEX files_cover_missing;
+    ALTER TABLE files DROP COLUMN cover_key; ALTER TABLE files DROP COLUMN cover_error;
+    DROP TABLE api_keys; DROP TABLE sessions; DROP TABLE users;
     DROP TABLE temp_files; DROP TABLE changes;
     ALTER TABLE job_items DROP COLUMN intent_path; ALTER TABLE jobs DROP COLUMN undo_of;";
 

@@ -116,6 +116,7 @@ pub(super) fn list(conn: &Connection, q: &FileQuery) -> rusqlite::Result<FilePag
     };
     // An indexed search counts its matches in the page query itself, so the index is searched
     // once; the full list keeps its separate count (a window over every row would read them all).
+    // The total follows the row columns read by `row_from` (0–8).
     let total_column = if indexed { ", COUNT(*) OVER ()" } else { "" };
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {LIST_COLUMNS}{total_column} FROM {from} {page_where} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
@@ -124,7 +125,7 @@ pub(super) fn list(conn: &Connection, q: &FileQuery) -> rusqlite::Result<FilePag
     let files = stmt
         .query_map(search_param.as_slice(), |r| {
             if indexed {
-                total = Some(r.get::<_, i64>(7)?);
+                total = Some(r.get::<_, i64>(9)?);
             }
             row_from(r)
         })?

@@ -293,6 +293,20 @@ impl TestServer {
         .await;
     }
 
+    /// Waits for the first scan and until the cover generator has made every cover, so it
+    /// publishes nothing more (for tests that count event ids).
+    pub async fn covers_settled(&self) {
+        self.scanned().await;
+        let store = self.state.library.store().clone();
+        eventually("every cover made", || {
+            let store = store.clone();
+            async move { store.covers().missing().unwrap().is_empty().then_some(()) }
+        })
+        .await;
+        // The run's last `covers_progress` follows its last cover.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     /// Every listed path, sorted.
     pub async fn listed(&self) -> Vec<String> {
         let (_, page) = get_json(&self.url("/api/files?per_page=500")).await;
