@@ -32,7 +32,9 @@ test('`make dev` serves a page that hydrates, with live reload', async ({ page }
   own.prepare();
   const dev = spawn(
     'make',
-    ['dev', 'DEV_FLAGS=--release', `ADDR=127.0.0.1:${port}`, `LIBRARY=${own.root}/library`, `DATA_DIR=${own.root}/data`],
+    // `-o setup`: the suite already runs on an installed machine, and `npm ci` must not
+    // replace node_modules under the running Playwright.
+    ['-o', 'setup', 'dev', 'DEV_FLAGS=--release', `ADDR=127.0.0.1:${port}`, `LIBRARY=${own.root}/library`, `DATA_DIR=${own.root}/data`],
     {
       cwd: repo,
       detached: true, // its own process group, so `stop` reaches cargo-leptos and the server
