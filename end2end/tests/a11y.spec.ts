@@ -1,8 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { ChildProcess } from 'node:child_process';
 import { openLive, row } from './helpers';
-import { ownServer } from './own_server';
+import { ownServer, serveDuring } from './own_server';
 
 // Every page passes axe-core's checks (WCAG 2.x A/AA and best practices) with no serious or
 // critical violation, in the light and the dark theme; the library and the jobs panel work
@@ -133,17 +132,7 @@ test('the library and the jobs panel work with the keyboard alone', async ({ pag
 // The sign-in and first-run pages need a server with accounts.
 test.describe('with accounts on', () => {
   const own = ownServer('e2e-a11y', 3303);
-  let server: ChildProcess;
-
-  test.beforeAll(async () => {
-    own.prepare();
-    server = own.start();
-    await own.healthy();
-  });
-
-  test.afterAll(async () => {
-    if (server) await own.stop(server);
-  });
+  serveDuring(own);
 
   test('/setup and /login in both themes have no serious or critical axe violation', async ({ page, playwright }) => {
     for (const theme of themes) {

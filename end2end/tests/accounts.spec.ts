@@ -1,6 +1,5 @@
 import { test, expect, Browser, Page } from '@playwright/test';
-import { ChildProcess } from 'node:child_process';
-import { ownServer } from './own_server';
+import { ownServer, serveDuring } from './own_server';
 
 // Accounts on: a server of its own (the suite's default one runs with --no-auth).
 const own = ownServer('e2e-accounts', 3104);
@@ -8,19 +7,9 @@ const base = own.base;
 const admin = { name: 'admin', password: 'correct horse battery' };
 const reader = { name: 'reader1', password: 'reader password 1' };
 
-let server: ChildProcess;
-
 test.describe.configure({ mode: 'serial' });
 
-test.beforeAll(async () => {
-  own.prepare();
-  server = own.start();
-  await own.healthy();
-});
-
-test.afterAll(async () => {
-  if (server) await own.stop(server);
-});
+serveDuring(own);
 
 async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');

@@ -1,10 +1,9 @@
 import { test, expect, chromium } from '@playwright/test';
-import { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import config, { baseURL } from '../playwright.config';
-import { ownServer } from './own_server';
+import { ownServer, serveDuring } from './own_server';
 
 // The site is installable: Chromium reads the web app manifest without errors and reports
 // nothing that stops installing it; the favicon, manifest and icons are served to anyone.
@@ -75,17 +74,7 @@ test('Chromium finds the manifest valid and the app installable', async () => {
 // With accounts on, the sign-in page shows the favicon before anyone has signed in.
 test.describe('with accounts on', () => {
   const own = ownServer('e2e-manifest', 3302);
-  let server: ChildProcess;
-
-  test.beforeAll(async () => {
-    own.prepare();
-    server = own.start();
-    await own.healthy();
-  });
-
-  test.afterAll(async () => {
-    if (server) await own.stop(server);
-  });
+  serveDuring(own);
 
   test('the favicon, manifest and icons are public and typed', async ({ request }) => {
     const files: [string, string][] = [

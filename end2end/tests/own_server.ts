@@ -1,3 +1,4 @@
+import { test } from '@playwright/test';
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,4 +46,18 @@ export function ownServer(name: string, port: number, extraArgs: string[] = []) 
       await exited;
     },
   };
+}
+
+/** Serves `own` (fresh) to the tests of the calling file or describe block: started before the
+ * first, stopped after the last. */
+export function serveDuring(own: ReturnType<typeof ownServer>) {
+  let server: ChildProcess | undefined;
+  test.beforeAll(async () => {
+    own.prepare();
+    server = own.start();
+    await own.healthy();
+  });
+  test.afterAll(async () => {
+    if (server) await own.stop(server);
+  });
 }
