@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { openLive } from './helpers';
 
-test('500 events in a burst cause at most 3 file-list fetches', async ({ page, request }) => {
+test('500 events in a burst: one fetch at once, one after, and at most one a second between', async ({ page, request }) => {
   await openLive(page);
   await expect(page.locator('tr[data-path]').first()).toBeVisible();
   await page.waitForTimeout(1500); // let start-up fetches settle
@@ -10,12 +10,16 @@ test('500 events in a burst cause at most 3 file-list fetches', async ({ page, r
     if (new URL(r.url()).pathname === '/api/files') fetches.push(r.url());
   });
   const body = { type: 'cache_updated', data: { rebuild_complete: true, message: 'burst' } };
+  const start = Date.now();
   for (let batch = 0; batch < 10; batch++) {
     await Promise.all(Array.from({ length: 50 }, () => request.post('/api/events/broadcast', { data: body })));
   }
+  // How long the burst went on decides how many refreshes its maximum wait allows (a slow,
+  // loaded machine spreads it out); the count, not the time, is what is checked.
+  const seconds = Math.ceil((Date.now() - start) / 1000);
   await page.waitForTimeout(2500); // trailing debounce and max wait have passed
   expect(fetches.length).toBeGreaterThanOrEqual(1);
-  expect(fetches.length).toBeLessThanOrEqual(3);
+  expect(fetches.length).toBeLessThanOrEqual(2 + seconds);
 });
 
 test('an idle page makes no request for 30 s besides its open stream', async ({ page }) => {
