@@ -664,7 +664,11 @@ mod tests {
         let running = m.apply(Some(102), env(progress(3, 10), t), t);
         assert_eq!((running.refresh_at, running.toast), (None, None));
         let done = m.apply(Some(103), env(progress(10, 10), t), t);
-        assert_eq!(done.refresh_at, Some(t), "the first change after a quiet spell, at once");
+        assert_eq!(
+            done.refresh_at,
+            Some(t),
+            "the first change after a quiet spell, at once"
+        );
         assert_eq!(done.toast, None);
         // The last run's event, kept for new tabs, is older than this page: nothing to do.
         let mut fresh_page = streaming();
