@@ -136,7 +136,8 @@ fn unknown_type_is_rejected_naming_the_type() {
     assert_eq!(
         err,
         "unknown event type `cache_exploded`, expected one of cache_updated, watcher_status, \
-         file_processed, job_updated, connected, resync, notification, session_expired",
+         file_processed, job_updated, connected, resync, notification, session_expired, \
+         covers_progress",
         "lists the known types"
     );
 }
