@@ -163,7 +163,7 @@ pub fn url_encoded(path: &str) -> String {
         .join("/")
 }
 
-/// The URL of a file's cover thumbnail (see `crate::covers`): with `?v=<key>` once it is made,
+/// The URL of a file's cover thumbnail (see the covers module): with `?v=<key>` once it is made,
 /// so the URL changes whenever the thumbnail does and may be cached for good; without it while
 /// not made yet (the server makes it when asked); `None` once it is known it cannot be made.
 pub fn cover_url(path: &str, key: Option<&str>, failed: bool) -> Option<String> {
