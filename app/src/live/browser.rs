@@ -2,7 +2,6 @@
 //! this feeds it and carries out its [`Effects`]. Whether this tab holds the stream or hears it
 //! from the tab that does is [`leader`]'s.
 
-use super::leader;
 use super::model::{upsert_job, Effects, Model};
 use super::*;
 use crate::api::paths;
@@ -19,6 +18,8 @@ const LOG_LIMIT: usize = 200;
 const POLL: Duration = Duration::from_secs(10);
 const FAILS_BEFORE_POLLING: u32 = 3;
 
+mod leader;
+
 pub(super) struct Machine {
     pub(super) live: Live,
     model: Model,
@@ -31,7 +32,7 @@ pub(super) struct Machine {
     /// The timer of the pending file list refresh.
     refresh: Option<TimeoutHandle>,
     /// This tab's part in electing the tab that holds the stream (`None`: not taking part).
-    pub(super) tab: Option<leader::Tab>,
+    tab: Option<leader::Tab>,
 }
 
 pub(super) type Shared = Rc<RefCell<Machine>>;

@@ -208,8 +208,6 @@ pub(crate) fn use_live() -> Live {
 
 #[cfg(feature = "hydrate")]
 mod browser;
-#[cfg(feature = "hydrate")]
-mod leader;
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // fed by `browser`; tested on the host
 pub(crate) mod model;
 pub(crate) mod toasts;

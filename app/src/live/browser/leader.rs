@@ -17,8 +17,9 @@
 //!   refetch everything when it no longer has them.
 //! - **No channel.** Without `BroadcastChannel` each tab keeps a stream of its own.
 
-use super::browser::{self, Shared};
-use super::ConnState;
+use super::Shared;
+use crate::live::browser;
+use crate::live::ConnState;
 use js_sys::{Array, Reflect};
 use leptos::leptos_dom::helpers::IntervalHandle;
 use leptos::prelude::*;
