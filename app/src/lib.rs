@@ -60,7 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#ffffff" media="(prefers-color-scheme: light)"/>
                 <meta name="theme-color" content="#1a1f27" media="(prefers-color-scheme: dark)"/>
             </head>
-            <body>
+            <body data-role=components::account_line::role_name(use_context().as_ref())>
                 <App/>
             </body>
         </html>
@@ -112,15 +112,10 @@ fn Layout() -> impl IntoView {
             <main class="page">
                 <Pages/>
             </main>
-            // Who is signed in: shown under the top bar, but last in the document. Islands
-            // hydrate in document order and a lazy one holds up those after it until its
-            // code has arrived. `/users` shows it itself.
-            {(path != "/users").then(|| view! {
-                <div class="account-slot">
-                    <pages::account::Accounts/>
-                    <ready::IslandEnd/>
-                </div>
-            })}
+            // Who is signed in (rendered here from the request): shown under the top bar.
+            <div class="account-slot">
+                <components::account_line::AccountLine/>
+            </div>
             <script type="application/json" id=api::page::SCRIPT_ID inner_html=state></script>
         })
     }

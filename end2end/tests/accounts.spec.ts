@@ -123,6 +123,11 @@ test('a reader sees no admin controls, and /settings sends them to the library',
   await expect(page.locator('.watcher-pill')).toBeHidden();
   await expect(page.locator('.col-actions button').first()).toBeHidden();
   await expect(page.locator('nav a[href="/history"]')).toBeVisible();
+  // Who is signed in, and the role the stylesheet hides controls by, are in the page the server
+  // sends: nothing to fetch, nothing to flash.
+  const html = await (await page.request.get(base + '/')).text();
+  expect(html).toContain('data-role="reader"');
+  expect(html).toMatch(/class="user-name"[^>]*>reader1</);
   await page.goto(base + '/settings');
   await expect(page).toHaveURL(base + '/');
   await page.goto(base + '/users');

@@ -44,3 +44,17 @@ test('settings saved from the page are what the server keeps; a bad template is 
   // Later tests expect the defaults.
   expect((await request.put('/api/settings', { data: before })).ok()).toBeTruthy();
 });
+
+test('the library page loads no lazy chunk and asks nothing before it is used', async ({ page }) => {
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await openLive(page, '/');
+  // The account line is the server's: rendered, not fetched.
+  await expect(page.locator('.account-slot .no-auth-note')).toBeVisible();
+  expect(requests.filter((p) => p.startsWith('/pkg/split_'))).toEqual([]);
+  expect(requests).not.toContain('/api/auth/me');
+  // The details panel is a chunk of its own, fetched on the first click on a name.
+  await page.locator('tbody tr[data-path] button.link').first().click();
+  await expect(page.locator('aside.details')).toBeVisible();
+  expect(requests.some((p) => p.startsWith('/pkg/split_'))).toBeTruthy();
+});

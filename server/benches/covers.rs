@@ -4,9 +4,10 @@
 //! file has its own content hash and is decoded, as distinct covers would be.
 //! `cargo bench --bench covers` runs 1,000 files; under `cargo test` a small smoke version.
 
+mod common;
+
+use common::BenchLibrary;
 use longbox::covers::{Covers, COVER_CONCURRENCY};
-use longbox::hub::{EventHub, HubConfig};
-use longbox::library::Library;
 use std::io::Write;
 use std::time::Instant;
 
@@ -45,25 +46,19 @@ fn main() {
     } else {
         (12, (400, 616))
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("library");
-    let data = tmp.path().join("data");
-    std::fs::create_dir_all(root.join("Bench Series")).unwrap();
-    std::fs::create_dir_all(&data).unwrap();
-    let root = root.canonicalize().unwrap();
     let cover = cover_jpeg(w, h);
-    for i in 0..files {
-        std::fs::write(
-            root.join(format!("Bench Series/bench series ch {i}.cbz")),
-            comic(&cover, i, 7, 128 << 10),
-        )
-        .unwrap();
-    }
+    let lib = BenchLibrary::write(
+        "Bench Series",
+        (0..files).map(|i| {
+            (
+                format!("bench series ch {i}.cbz"),
+                comic(&cover, i, 7, 128 << 10),
+            )
+        }),
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let hub = EventHub::new(HubConfig { history_size: 1024, client_queue: 100_000 });
-        let library = Library::open(&root, &data, hub.clone()).unwrap();
-        library.scan().await.unwrap();
+        let (hub, library) = lib.open().await;
         let covers = Covers::open(library.clone(), hub.clone()).unwrap();
         let stop = tokio_util::sync::CancellationToken::new();
         let start = Instant::now();

@@ -9,6 +9,9 @@
 //!
 //! `cargo bench -p server --bench hostile`; under `cargo test` it runs a small smoke version.
 
+mod common;
+
+use common::BenchLibrary;
 use longbox::{Config, Server};
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -49,22 +52,19 @@ fn main() {
     } else {
         (16 << 20, 100, 20)
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("library");
-    let data = tmp.path().join("data");
-    std::fs::create_dir_all(root.join("Bench")).unwrap();
-    std::fs::create_dir_all(&data).unwrap();
-    let root = root.canonicalize().unwrap();
     let bomb_bytes = bomb(inflated);
     let bomb_size = bomb_bytes.len();
-    std::fs::write(root.join("Bench/bomb 1.cbz"), bomb_bytes).unwrap();
-    for i in 2..=21 {
+    let normal = (2..=21).map(|i| {
         let cbz = longbox::demo::build_noise_cbz(8, 64 << 10, i).unwrap();
-        std::fs::write(root.join(format!("Bench/normal {i}.cbz")), cbz).unwrap();
-    }
+        (format!("normal {i}.cbz"), cbz)
+    });
+    let lib = BenchLibrary::write(
+        "Bench",
+        std::iter::once(("bomb 1.cbz".into(), bomb_bytes)).chain(normal),
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async move {
-        let mut config = Config::new(root, data);
+        let mut config = Config::new(lib.root.clone(), lib.data.clone());
         config.no_auth = true;
         config.head_timeout = Duration::from_secs(if full { 10 } else { 1 });
         let server = Server::bind(config).await.unwrap();

@@ -3,11 +3,13 @@
 //! `completed` event. `cargo bench --bench processing` runs 1,000 files; under `cargo test` it runs
 //! a small smoke version.
 
+mod common;
+
 use app::api::JobAction;
 use app::events::EventType;
-use longbox::hub::{EventHub, HubConfig, SubscribeRequest, TypeFilter};
+use common::BenchLibrary;
+use longbox::hub::{SubscribeRequest, TypeFilter};
 use longbox::jobs::JobRunner;
-use longbox::library::Library;
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -17,24 +19,16 @@ fn main() {
     } else {
         (20, 64 << 10)
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("library");
-    let data = tmp.path().join("data");
-    std::fs::create_dir_all(root.join("Bench Series")).unwrap();
-    std::fs::create_dir_all(&data).unwrap();
-    let root = root.canonicalize().unwrap();
-    for i in 0..files {
-        std::fs::write(
-            root.join(format!("Bench Series/bench series ch {i}.cbz")),
-            longbox::demo::build_noise_cbz(8, size / 8, i as u64 + 1).unwrap(),
-        )
-        .unwrap();
-    }
+    let lib = BenchLibrary::write(
+        "Bench Series",
+        (0..files).map(|i| {
+            let cbz = longbox::demo::build_noise_cbz(8, size / 8, i as u64 + 1).unwrap();
+            (format!("bench series ch {i}.cbz"), cbz)
+        }),
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let hub = EventHub::new(HubConfig { history_size: 1024, client_queue: 100_000 });
-        let library = Library::open(&root, &data, hub.clone()).unwrap();
-        library.scan().await.unwrap();
+        let (hub, library) = lib.open().await;
         let jobs = JobRunner::start(library.clone(), hub.clone(), hub.shutdown_token()).unwrap();
         let mut sub = hub.subscribe(SubscribeRequest {
             last_event_id: None,

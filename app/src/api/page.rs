@@ -3,7 +3,7 @@
 //! resumes from the moment it was rendered: no gap, and no first fetch of the same data.
 
 use super::{FilePage, JobAction};
-use crate::events::{JobProgress, JobStatus, WatcherStatus};
+use crate::events::{JobProgress, JobStatus, JobUpdated, WatcherStatus};
 use serde::{Deserialize, Serialize};
 
 /// Id of the `<script type="application/json">` that carries a page's [`PageState`].
@@ -44,4 +44,19 @@ impl PageState {
             .unwrap_or_else(|_| "{}".into())
             .replace("</", "<\\/")
     }
+}
+
+/// The listed jobs (newest first, as listed) as the live state holds them: their last update
+/// each, oldest first, like events. A loop: `collect` would be one more copy of Vec's collecting
+/// code in the bundle.
+pub fn job_updates(listed: &[JobSummary]) -> Vec<JobUpdated> {
+    let mut jobs = Vec::new();
+    for j in listed.iter().rev() {
+        jobs.push(JobUpdated {
+            job_id: j.job_id.clone(),
+            status: j.status,
+            progress: j.progress,
+        });
+    }
+    jobs
 }

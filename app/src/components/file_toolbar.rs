@@ -57,7 +57,7 @@ pub fn to_query_string(q: &FileQuery) -> String {
 }
 
 /// Reads a query from URL parameters, ignoring what does not parse.
-pub fn from_params(get: impl Fn(&str) -> Option<String>) -> FileQuery {
+pub fn from_params(get: &dyn Fn(&str) -> Option<String>) -> FileQuery {
     let d = FileQuery::default();
     FileQuery {
         page: get("page")
@@ -130,10 +130,10 @@ pub fn FileToolbar(
             "per_page" => change(&|q| q.per_page = value.parse().unwrap_or(50)),
             // `from_params` reads the value exactly as it reads the URL.
             "filter" => change(&|q| {
-                q.filter = from_params(|k| (k == "filter").then(|| value.clone())).filter
+                q.filter = from_params(&|k| (k == "filter").then(|| value.clone())).filter
             }),
             "sort" => {
-                change(&|q| q.sort = from_params(|k| (k == "sort").then(|| value.clone())).sort)
+                change(&|q| q.sort = from_params(&|k| (k == "sort").then(|| value.clone())).sort)
             }
             _ => {}
         }

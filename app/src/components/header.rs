@@ -16,7 +16,7 @@ const NAV: [(&str, &str, &str); 5] = [
 ];
 
 /// The top bar shown on every page; only its controls hydrate. Links marked `admin-only` are
-/// hidden once the accounts island knows the page is a reader's (`body[data-role]`).
+/// hidden on a reader's page (`body[data-role]`, rendered by the server).
 ///
 /// Plain links, each with an explicit `aria-current`: the islands router patches the attributes
 /// the next page has onto the ones this page has, so one that is left out would stay behind.

@@ -47,17 +47,7 @@ fn load_jobs(live: Live, actions: Actions, all: bool) {
         };
         actions.note(&listed);
         if all {
-            // Oldest first, like events. (A loop: `collect` would be one more copy of Vec's
-            // collecting code in the bundle.)
-            let mut jobs = Vec::new();
-            for j in listed.into_iter().rev() {
-                jobs.push(JobUpdated {
-                    job_id: j.job_id,
-                    status: j.status,
-                    progress: j.progress,
-                });
-            }
-            live.jobs.set(jobs);
+            live.jobs.set(crate::api::page::job_updates(&listed));
         }
     });
 }
@@ -78,8 +68,7 @@ pub fn JobPanel() -> impl IntoView {
     // The jobs the server rendered the page with, if that is still current (the live state
     // holds them already); else, and after a resync, the list is read.
     let rendered = crate::live::page_state();
-    let current = rendered.event_id.map(|id| id.to_string()) == live.last_event_id.get_untracked();
-    if current && rendered.watcher.is_some() {
+    if live.is_at(&rendered) && rendered.watcher.is_some() {
         actions.note(&rendered.jobs);
     }
     let load_first = !actions.listed.get_untracked();

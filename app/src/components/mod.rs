@@ -1,5 +1,6 @@
 //! Small view pieces shared by the pages.
 
+pub mod account_line;
 pub mod connection_dot;
 pub mod cover_grid;
 pub mod file_list;

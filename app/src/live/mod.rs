@@ -102,23 +102,13 @@ impl Live {
     /// The live state of a page rendered from `page`: its watcher and jobs, resuming after the
     /// event it was rendered at.
     fn new(page: &PageState) -> Self {
-        let mut jobs = Vec::new();
-        // Oldest first, like events (a loop: `collect` would be one more copy of Vec's
-        // collecting code in the bundle).
-        for j in page.jobs.iter().rev() {
-            jobs.push(JobUpdated {
-                job_id: j.job_id.clone(),
-                status: j.status,
-                progress: j.progress,
-            });
-        }
         Self {
             state: RwSignal::new(ConnState::Connecting),
             since: RwSignal::new(0.0),
             connection_id: RwSignal::new(None),
             last_event_id: RwSignal::new(page.event_id.map(|id| id.to_string())),
             watcher: RwSignal::new(page.watcher),
-            jobs: RwSignal::new(jobs),
+            jobs: RwSignal::new(crate::api::page::job_updates(&page.jobs)),
             refresh: RwSignal::new(0),
             resyncs: RwSignal::new(0),
             log: RwSignal::new(VecDeque::new()),
@@ -155,6 +145,12 @@ impl Live {
     pub fn once_hydrated(self, hydrated: ReadSignal<bool>) -> impl Fn() -> Live + Copy {
         let initial = Live::new(&page_state());
         move || if hydrated.get() { self } else { initial }
+    }
+
+    /// Whether nothing has been applied since `page` was rendered: what the page shows is then
+    /// still current, and the island need not fetch it again.
+    pub(crate) fn is_at(&self, page: &PageState) -> bool {
+        page.event_id.map(|id| id.to_string()) == self.last_event_id.get_untracked()
     }
 
     /// Forgets a deleted job.

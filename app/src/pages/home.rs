@@ -42,8 +42,7 @@ pub fn Library() -> impl IntoView {
     // when events came after it was rendered (the live state has applied a later id), as
     // after a client-side navigation back to a page the stream has moved on from.
     let rendered = crate::live::page_state();
-    let current = rendered.event_id.map(|id| id.to_string()) == live.last_event_id.get_untracked();
-    let fetch_first = rendered.files.is_none() || !current;
+    let fetch_first = rendered.files.is_none() || !live.is_at(&rendered);
     let page = RwSignal::new(rendered.files);
     let error = RwSignal::new(None::<String>);
     let selected = RwSignal::new(HashSet::<String>::new());
@@ -165,7 +164,7 @@ mod url {
         #[cfg(not(feature = "hydrate"))]
         {
             let params = leptos_router::hooks::use_query_map();
-            params.with_untracked(|p| from_params(|k| p.get(k)))
+            params.with_untracked(|p| from_params(&|k| p.get(k)))
         }
     }
 
@@ -175,7 +174,7 @@ mod url {
             .and_then(|w| w.location().search().ok())
             .unwrap_or_default();
         match web_sys::UrlSearchParams::new_with_str(&search) {
-            Ok(params) => from_params(|k| params.get(k)),
+            Ok(params) => from_params(&|k| params.get(k)),
             Err(_) => FileQuery::default(),
         }
     }

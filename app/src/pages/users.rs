@@ -36,8 +36,8 @@ fn role_select(
     }
 }
 
-/// The accounts and API keys, with their forms, beside `signed_in` (who is signed in).
-pub(crate) fn page(signed_in: impl IntoView + 'static) -> impl IntoView {
+/// The accounts and API keys, with their forms.
+pub(crate) fn page() -> impl IntoView {
     let users = RwSignal::new(Vec::<UserView>::new());
     let keys = RwSignal::new(Vec::<ApiKeyView>::new());
     let error = RwSignal::new(String::new());
@@ -193,7 +193,6 @@ pub(crate) fn page(signed_in: impl IntoView + 'static) -> impl IntoView {
         <section class="users">
             <div class="users-head">
                 <h1>"Users"</h1>
-                {signed_in}
             </div>
             <p class="error form-status" aria-live="polite">{move || error.get()}</p>
             <p class="notice" aria-live="polite">{move || notice.get()}</p>

@@ -117,15 +117,21 @@ pub(crate) async fn me(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
 ) -> Json<Me> {
+    Json(who(&state, &identity))
+}
+
+/// Who `identity` is: what `GET /api/auth/me` answers, and what the pages render their account
+/// line and `<body data-role>` from.
+pub(crate) fn who(state: &AppState, identity: &Identity) -> Me {
     let accounts = state.gate.accounts();
-    let user = match &identity {
+    let user = match identity {
         Identity::Session { user, .. } => accounts.user(*user),
         _ => None,
     };
-    Json(Me {
+    Me {
         setup_needed: !state.gate.no_auth() && accounts.setup_needed(),
         no_auth: state.gate.no_auth(),
         role: identity.role(),
         user,
-    })
+    }
 }

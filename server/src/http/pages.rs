@@ -1,7 +1,9 @@
 //! The pages: rendered on the server from what the browser would otherwise fetch first (the
 //! page of the file list the URL asks for, the watcher, the jobs), which goes into the page for
-//! hydration to start from ([`PageState`]).
+//! hydration to start from ([`PageState`]), and who is asking ([`app::api::auth::Me`]), for the
+//! account line.
 
+use crate::auth::Identity;
 use crate::http::error::blocking;
 use crate::state::AppState;
 use app::api::page::{JobSummary, PageState};
@@ -45,9 +47,20 @@ pub(crate) fn router(app: AppState, options: LeptosOptions) -> Router {
 /// Renders the page `req` asks for from the state read now.
 async fn render(State(site): State<Site>, req: Request<Body>) -> Response {
     let page = page_state(&site.app, req.uri().clone()).await;
+    // Admission put the request's identity there; a page it let through without one (the
+    // sign-in and first-run pages) is nobody's.
+    let me = super::auth::who(
+        &site.app,
+        req.extensions()
+            .get::<Identity>()
+            .unwrap_or(&Identity::Anonymous),
+    );
     let options = site.options.clone();
     let handler = leptos_axum::render_app_to_stream_with_context(
-        move || provide_context(page.clone()),
+        move || {
+            provide_context(page.clone());
+            provide_context(me.clone());
+        },
         move || app::shell(options.clone()),
     );
     handler(req).await

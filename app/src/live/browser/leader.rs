@@ -69,7 +69,8 @@ pub(super) fn join(m: &Shared) {
         browser::connect(m);
         return;
     };
-    let me = js_sys::Math::random().to_string();
+    // An integer, printed as such: printing a float would bring float formatting code.
+    let me = ((js_sys::Math::random() * 9e15) as u64).to_string();
     let msg_m = m.clone();
     let on_msg =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
@@ -245,7 +246,7 @@ fn tick(m: &Shared) {
         return;
     }
     let write = || {
-        let _ = storage().map(|s| s.set_item(NAME, &format!("{me} {now}")));
+        let _ = storage().map(|s| s.set_item(NAME, &format!("{me} {}", now as u64)));
     };
     if owner == me {
         write();
