@@ -4,6 +4,9 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+#[cfg(feature = "hydrate")]
+pub(crate) mod js_value;
+
 /// `application/x-www-form-urlencoded`-style escaping for query values.
 pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -65,7 +68,7 @@ type Parsed = wasm_bindgen::JsValue;
 type Parsed = String;
 
 #[cfg(feature = "hydrate")]
-type DecodeError = serde_wasm_bindgen::Error;
+type DecodeError = js_value::Error;
 #[cfg(not(feature = "hydrate"))]
 type DecodeError = serde_json::Error;
 
@@ -86,7 +89,7 @@ pub fn read_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
 /// Reads a parsed document into the shared types.
 fn decode<T: DeserializeOwned>(value: Parsed) -> Result<T, String> {
     #[cfg(feature = "hydrate")]
-    let read = serde_wasm_bindgen::from_value(value);
+    let read = js_value::from_value(value);
     #[cfg(not(feature = "hydrate"))]
     let read = serde_json::from_str(&value);
     read.map_err(unexpected)
@@ -109,7 +112,7 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
 
 /// The text of a serialized value. Not generic, like [`parse`].
 #[cfg(feature = "hydrate")]
-fn stringify(value: Result<Parsed, DecodeError>) -> Result<String, String> {
+fn stringify(value: Result<Parsed, serde_wasm_bindgen::Error>) -> Result<String, String> {
     let value = value.map_err(|e| e.to_string())?;
     js_sys::JSON::stringify(&value)
         .map(String::from)
@@ -170,9 +173,20 @@ async fn fetch_text(
     let response = gloo_net::http::Request::from(request)
         .send()
         .await
-        .map_err(|e| format!("network error: {e}"))?;
-    let text = response.text().await.map_err(|e| e.to_string())?;
+        .map_err(|e| format!("network error: {}", fetch_reason(e)))?;
+    let text = response.text().await.map_err(fetch_reason)?;
     Ok((response.status(), text))
+}
+
+/// The message of a failed `fetch`. Not `gloo_net::Error`'s `Display`, which brings
+/// `serde_json`'s error texts into the bundle for a variant this code never meets.
+#[cfg(feature = "hydrate")]
+fn fetch_reason(e: gloo_net::Error) -> String {
+    match e {
+        gloo_net::Error::JsError(e) => e.message,
+        gloo_net::Error::GlooError(message) => message,
+        _ => "unreadable answer".into(),
+    }
 }
 
 /// A full page load of `url` (after signing in or out, so every island starts afresh).

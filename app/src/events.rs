@@ -367,7 +367,7 @@ impl Envelope {
             .ok_or("missing `type`")?;
         let timestamp = field("timestamp").and_then(|v| v.as_f64());
         Self::assemble(&kind, timestamp, |event_type| {
-            let data = serde_wasm_bindgen::Deserializer::from(field("data").unwrap_or_default());
+            let data = crate::client::js_value::Deserializer(field("data").unwrap_or_default());
             Event::from_payload(event_type, data)
         })
     }

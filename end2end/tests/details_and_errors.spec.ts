@@ -40,3 +40,36 @@ test('a finished job lists the files that failed', async ({ page }) => {
   await expect(job.locator('.job-errors li')).toHaveCount(1);
   await expect(job.locator('.job-errors li')).toContainText(`${broken}: `);
 });
+
+// The browser reads answers with its own JSON reader (`client::js_value`): an answer of the
+// wrong shape is an error on the page, and the page goes on working once answers are right.
+test('an answer of the wrong shape shows an error, and the next right one replaces it', async ({ page }) => {
+  await openLive(page);
+  const list = (url: URL) => url.pathname === '/api/files';
+  await page.route(list, (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify({ files: 'not a list', total_files: -1.5 }) }),
+  );
+  await page.getByLabel('Filter').selectOption('processed');
+  const error = page.locator('.library .error');
+  await expect(error).toContainText('Cannot load files: unexpected answer: invalid type, expected');
+  // The rows shown before stay.
+  await expect(row(page, 'Saga/Saga #003 (2012).cbz')).toHaveCount(1);
+  await page.unroute(list);
+  await page.getByLabel('Filter').selectOption('all');
+  await expect(error).toHaveCount(0);
+  await expect(row(page, 'Saga/Saga #003 (2012).cbz')).toHaveCount(1);
+});
+
+test("a file's details of the wrong shape show an error in the panel", async ({ page }) => {
+  await openLive(page);
+  const saga = (url: URL) => url.pathname.startsWith('/api/files/Saga/');
+  await page.route(saga, (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify({ name: 7, comic_info: [[1, 2]] }) }),
+  );
+  await row(page, 'Saga/Saga #003 (2012).cbz').getByRole('button', { name: 'Saga #003 (2012).cbz' }).click();
+  const details = page.getByRole('complementary', { name: 'File details' });
+  await expect(details.locator('.error')).toContainText('unexpected answer: ');
+  await page.unroute(saga);
+  await row(page, 'Saga/Saga #003 (2012).cbz').getByRole('button', { name: 'Saga #003 (2012).cbz' }).click();
+  await expect(details.locator('h2')).toHaveText('Saga #003 (2012).cbz');
+});

@@ -3,7 +3,6 @@
 use crate::api::{paths, FileDetails, FilePage, FileRow};
 use crate::client;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::collections::HashSet;
 
 /// `1.2 MB`-style sizes, in integer arithmetic (no float printing code in the browser bundle).
@@ -48,7 +47,8 @@ pub fn FileTable(
     grid: Signal<bool>,
     on_action: Callback<(&'static str, Vec<String>)>,
 ) -> impl IntoView {
-    let details = RwSignal::new(None::<Result<FileDetails, String>>);
+    // The file whose details are shown.
+    let details = RwSignal::new(None::<String>);
     let rows = move || page.with(|p| p.as_ref().map(|p| p.files.clone()).unwrap_or_default());
     let all_selected = move || {
         page.with(|p| {
@@ -85,13 +85,7 @@ pub fn FileTable(
             }
         });
     };
-    let show = move |path: String| {
-        details.set(None);
-        spawn_local(async move {
-            let url = paths::file(&client::encode_path(&path));
-            details.set(Some(client::get::<FileDetails>(&url).await));
-        });
-    };
+    let show = move |path: String| details.set(Some(path));
     // One listener for every row (delegation): a row's buttons and checkbox say what they do in
     // `data-action`, and the row names its file in `data-path`.
     let on_row_event = move |ev: &leptos::ev::Event| {
@@ -144,18 +138,17 @@ pub fn FileTable(
             {move || page.with(|p| p.as_ref().is_some_and(|p| p.files.is_empty()))
                 .then(|| view! { <p class="empty">"No files match."</p> })}
         </div>
-        // The panel's code is a separate chunk (`#[lazy]`), fetched the first time a file's
-        // details are opened: most visits never open it.
-        {move || details.get().map(|d| Suspend::new(details_panel(d, details)))}
+        // The panel's code, reading the details included, is a separate chunk (`#[lazy]`),
+        // fetched the first time a file's details are opened: most visits never open it.
+        {move || details.get().map(|path| Suspend::new(details_panel(path, details)))}
     }
 }
 
-/// The details of one file: its ComicInfo.xml fields, or why they could not be read.
+/// The details of one file, fetched: its ComicInfo.xml fields, or why they could not be read.
 #[lazy]
-fn details_panel(
-    details: Result<FileDetails, String>,
-    shown: RwSignal<Option<Result<FileDetails, String>>>,
-) -> AnyView {
+async fn details_panel(path: String, shown: RwSignal<Option<String>>) -> AnyView {
+    let url = paths::file(&client::encode_path(&path));
+    let details = client::get::<FileDetails>(&url).await;
     view! {
         <aside class="details" aria-label="File details">
             <button type="button" class="close" aria-label="Close details" on:click=move |_| shown.set(None)>"×"</button>
