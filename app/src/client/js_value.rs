@@ -73,9 +73,10 @@ impl<'de> de::Deserializer<'de> for Deserializer {
         } else if let Some(b) = value.as_bool() {
             visitor.visit_bool(b)
         } else if let Some(n) = value.as_f64() {
-            if n.trunc() == n && (0.0..U64_END).contains(&n) {
+            let integral = n.trunc() == n;
+            if integral && (0.0..U64_END).contains(&n) {
                 visitor.visit_u64(n as u64)
-            } else if n.trunc() == n && (I64_START..0.0).contains(&n) {
+            } else if integral && (I64_START..0.0).contains(&n) {
                 visitor.visit_i64(n as i64)
             } else {
                 visitor.visit_f64(n)
@@ -83,18 +84,10 @@ impl<'de> de::Deserializer<'de> for Deserializer {
         } else if let Some(s) = value.as_string() {
             visitor.visit_string(s)
         } else if Array::is_array(&value) {
-            let items: Array = value.unchecked_into();
-            visitor.visit_seq(Items {
-                len: items.length(),
-                items,
-                next: 0,
-            })
+            visitor.visit_seq(Items::new(value.unchecked_into()))
         } else if value.is_object() {
-            let entries = Object::entries(value.unchecked_ref());
             visitor.visit_map(Entries {
-                len: entries.length(),
-                entries,
-                next: 0,
+                pairs: Items::new(Object::entries(value.unchecked_ref())),
                 value: None,
             })
         } else {
@@ -137,11 +130,33 @@ impl<'de> de::Deserializer<'de> for Deserializer {
     }
 }
 
-/// The items of an array, in order.
+/// The items of an array, in order; what is left of them.
 struct Items {
     items: Array,
     len: u32,
     next: u32,
+}
+
+impl Items {
+    fn new(items: Array) -> Self {
+        Self {
+            len: items.length(),
+            items,
+            next: 0,
+        }
+    }
+
+    /// The next item, if any.
+    fn next(&mut self) -> Option<JsValue> {
+        (self.next < self.len).then(|| {
+            self.next += 1;
+            self.items.get(self.next - 1)
+        })
+    }
+
+    fn remaining(&self) -> Option<usize> {
+        Some((self.len - self.next) as usize)
+    }
 }
 
 impl<'de> de::SeqAccess<'de> for Items {
@@ -151,24 +166,19 @@ impl<'de> de::SeqAccess<'de> for Items {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        if self.next == self.len {
-            return Ok(None);
-        }
-        let item = self.items.get(self.next);
-        self.next += 1;
-        seed.deserialize(Deserializer(item)).map(Some)
+        self.next()
+            .map(|item| seed.deserialize(Deserializer(item)))
+            .transpose()
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some((self.len - self.next) as usize)
+        self.remaining()
     }
 }
 
-/// The `[key, value]` pairs of an object (`Object.entries`), in order.
+/// The entries of an object: its `[key, value]` pairs (`Object.entries`), in order.
 struct Entries {
-    entries: Array,
-    len: u32,
-    next: u32,
+    pairs: Items,
     /// The value of the key just read.
     value: Option<JsValue>,
 }
@@ -180,11 +190,10 @@ impl<'de> de::MapAccess<'de> for Entries {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        if self.next == self.len {
+        let Some(pair) = self.pairs.next() else {
             return Ok(None);
-        }
-        let pair: Array = self.entries.get(self.next).unchecked_into();
-        self.next += 1;
+        };
+        let pair: Array = pair.unchecked_into();
         self.value = Some(pair.get(1));
         seed.deserialize(Deserializer(pair.get(0))).map(Some)
     }
@@ -195,6 +204,6 @@ impl<'de> de::MapAccess<'de> for Entries {
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some((self.len - self.next) as usize)
+        self.pairs.remaining()
     }
 }
