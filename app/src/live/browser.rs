@@ -272,16 +272,20 @@ pub(super) fn receive(m: &Shared, id: String, text: String) -> Option<Option<u64
     let kind = envelope.event.event_type();
     let numbered =
         number.filter(|_| !matches!(kind, EventType::Resync | EventType::SessionExpired));
-    live.log.update(|log| {
-        log.push_front(LogEntry {
-            kind: kind.as_str(),
-            id: (!id.is_empty()).then(|| id.clone()),
-            received_ms: now(),
-            payload: text,
-        });
-        log.truncate(LOG_LIMIT);
-    });
     let effects = m.borrow_mut().model.apply(number, envelope, now());
+    // The log shows what this tab applied: a copy the model dropped (two tabs relayed it for a
+    // moment while both led, or a stream replayed it) is not an event the tab had twice.
+    if effects.applied {
+        live.log.update(|log| {
+            log.push_front(LogEntry {
+                kind: kind.as_str(),
+                id: (!id.is_empty()).then(|| id.clone()),
+                received_ms: now(),
+                payload: text,
+            });
+            log.truncate(LOG_LIMIT);
+        });
+    }
     carry_out(m, effects, id);
     Some(numbered)
 }

@@ -42,6 +42,9 @@ pub(crate) struct Model {
     /// [`Event::Connected`] carried, at or below which events are current state whatever
     /// `last_id` says.
     snapshot: Option<u64>,
+    /// The id the latest [`Event::Connected`] carried: where its stream stands, which a
+    /// [`Event::Resync`] makes the resume position.
+    stream_at: Option<u64>,
     /// Jobs last heard of as not finished.
     active_jobs: Vec<String>,
     /// When the current burst of refresh requests began.
@@ -55,6 +58,8 @@ pub(crate) struct Model {
 /// What one event asks of the page. Empty for an event that was ignored.
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct Effects {
+    /// The event was applied; false for a duplicate or out-of-date one, which asks nothing.
+    pub applied: bool,
     /// This stream's connection id, to show.
     pub connection_id: Option<String>,
     /// The new resume position, to show.
@@ -80,6 +85,7 @@ impl Model {
             loaded_at,
             last_id: None,
             snapshot: None,
+            stream_at: None,
             active_jobs: Vec::new(),
             burst_start: None,
             last_request: None,
@@ -111,6 +117,7 @@ impl Model {
         if !self.in_order(envelope.event.event_type(), id) {
             return fx;
         }
+        fx.applied = true;
         if self.last_id != before {
             fx.last_id = self.last_id;
         }
@@ -118,6 +125,12 @@ impl Model {
         match envelope.event {
             Event::Connected(c) => fx.connection_id = Some(c.connection_id),
             Event::Resync(_) => {
+                // What this page applied is no guide to a server that cannot replay it (one
+                // that restarted with a clock that went back): its stream's position is.
+                if let Some(at) = self.stream_at.filter(|at| self.last_id != Some(*at)) {
+                    self.last_id = Some(at);
+                    fx.last_id = Some(at);
+                }
                 self.snapshot = self.last_id;
                 fx.resync = true;
                 fx.refresh_at = Some(self.request_refresh(now, true));
@@ -175,10 +188,15 @@ impl Model {
             return true;
         };
         if kind == EventType::Connected {
-            // A new stream. Unless it resumes where this page stopped, the current state
-            // follows, published before `id`.
-            self.snapshot = (self.last_id != Some(id)).then_some(id);
-            self.last_id = Some(id);
+            // A stream that resumes at or before where this page stands (its own, or another
+            // tab's that had applied less) replays what came after: the page keeps its place and
+            // drops what it has seen. Otherwise the current state follows, published before `id`.
+            self.stream_at = Some(id);
+            let ahead = self.last_id.is_none_or(|last| id > last);
+            self.snapshot = ahead.then_some(id);
+            if ahead {
+                self.last_id = Some(id);
+            }
             return true;
         }
         if self.snapshot.is_some_and(|s| id <= s) {
@@ -337,6 +355,7 @@ mod tests {
         assert_eq!(
             fx,
             Effects {
+                applied: true,
                 connection_id: Some("c7".into()),
                 last_id: Some(100),
                 ..Effects::default()
@@ -562,6 +581,27 @@ mod tests {
             .apply(Some(102), env(cache(true), LOADED), LOADED)
             .refresh_at
             .is_some());
+    }
+
+    #[test]
+    fn a_second_leader_resuming_from_further_back_doubles_nothing() {
+        let mut m = streaming();
+        let t = LOADED + 1_000.0;
+        for id in 102..=105 {
+            assert!(m.apply(Some(id), env(notification("gap"), t), t).applied);
+        }
+        // Another tab that also took the lead had applied up to 103: its stream confirms 103
+        // and replays 104 and 105, which this page has.
+        let fx = m.apply(Some(103), env(connected("c2"), t), t);
+        assert_eq!(fx.last_id, None, "keeps its place");
+        for id in [104, 105] {
+            assert_eq!(
+                m.apply(Some(id), env(notification("gap"), t), t),
+                Effects::default()
+            );
+        }
+        assert_eq!(m.last_id(), Some(105));
+        assert!(m.apply(Some(106), env(notification("new"), t), t).applied);
     }
 
     #[test]

@@ -6,8 +6,10 @@
 //!   it closes. Over plain HTTP on a LAN (no Web Locks there), a lease in `localStorage`: the
 //!   leader renews it every [`TICK_MS`] (every second at most in a background tab, where timers
 //!   are throttled), and a follower that finds it older than [`LEASE_MS`] claims it and leads.
-//!   A leader that finds another tab's live lease steps down: the loser of two claims at once,
-//!   or a tab that hung and was replaced. Two streams for a moment, never none.
+//!   A claim leads once it has stood for [`SETTLE_MS`], so of two tabs that claim at once only
+//!   the one whose write won leads. A leader that finds another tab's live lease steps down (a
+//!   tab that hung and was replaced). Two streams for a moment at worst, never none; the model
+//!   drops the copies two leaders relay.
 //! - **Hand-over.** A leader that leaves says so on the channel and clears its lease, so a
 //!   follower claims at once; a leader that freezes loses its lease within [`LEASE_MS`]. The new
 //!   leader opens its stream from the last id it applied: the server replays what came after,
@@ -35,6 +37,9 @@ const TICK_MS: u64 = 250;
 /// Age after which a lease counts as abandoned, in ms: above the one-second timer period of a
 /// background tab, with room for a late tick.
 const LEASE_MS: f64 = 1500.0;
+/// How long a claim must stand before its tab leads, in ms: two tabs that claimed at once (each
+/// wrote before the other's write reached it) both see, by then, which write won.
+const SETTLE_MS: f64 = 50.0;
 /// Longest a follower waits, at random, before claiming the lease of a leader that left, in ms.
 const CLAIM_JITTER_MS: f64 = 200.0;
 /// Most events of its stream a leader keeps for tabs that join.
@@ -56,6 +61,8 @@ pub(super) struct Tab {
     truncated: bool,
     /// The lease timer (lease path only).
     timer: Option<IntervalHandle>,
+    /// When this tab last claimed the lease (ms since the epoch; lease path only).
+    claimed_at: f64,
     /// Channel and lock callbacks, kept alive while the tab takes part.
     _callbacks: Vec<JsValue>,
 }
@@ -102,6 +109,7 @@ pub(super) fn join(m: &Shared) {
         kept: VecDeque::new(),
         truncated: false,
         timer,
+        claimed_at: 0.0,
         _callbacks: callbacks,
     });
     tick(m);
@@ -182,7 +190,10 @@ fn on_channel(m: &Shared, message: Array) {
     let part = |i: u32| message.get(i).as_string().unwrap_or_default();
     let leading = m.borrow().tab.as_ref().is_some_and(|t| t.leading);
     match part(0).as_str() {
-        "e" if !leading => {
+        // A leader applies them too: another tab's relays reach a leader only while two lead
+        // (or one hung and was replaced), and the one that steps down must not miss what its own
+        // stream had not yet brought. The model drops what it has already applied.
+        "e" => {
             let to = part(3);
             let me = m.borrow().tab.as_ref().map(|t| t.me.clone());
             if to.is_empty() || Some(to) == me {
@@ -234,11 +245,11 @@ fn answer_joiner(m: &Shared, to: &str, after: &str) {
 fn tick(m: &Shared) {
     let (owner, stamp) = lease();
     let now = js_sys::Date::now();
-    let Some((me, leading, lease_path)) = m
+    let Some((me, leading, lease_path, claimed_at)) = m
         .borrow()
         .tab
         .as_ref()
-        .map(|t| (t.me.clone(), t.leading, t.timer.is_some()))
+        .map(|t| (t.me.clone(), t.leading, t.timer.is_some(), t.claimed_at))
     else {
         return;
     };
@@ -249,13 +260,24 @@ fn tick(m: &Shared) {
         let _ = storage().map(|s| s.set_item(NAME, &format!("{me} {}", now as u64)));
     };
     if owner == me {
-        write();
-        if !leading {
-            lead(m);
+        // Renewed by its leader; a claim leads once it has stood long enough to be the one
+        // every tab sees (another tab's later write would have replaced it).
+        if leading || now - claimed_at >= SETTLE_MS {
+            write();
+            if !leading {
+                lead(m);
+            }
         }
     } else if owner.is_empty() || now - stamp > LEASE_MS {
         write();
-        lead(m);
+        if let Some(tab) = m.borrow_mut().tab.as_mut() {
+            tab.claimed_at = now;
+        }
+        let settle_m = m.clone();
+        set_timeout(
+            move || tick(&settle_m),
+            Duration::from_millis(SETTLE_MS as u64 + 10),
+        );
     } else if leading {
         step_down(m);
     }
